@@ -1,0 +1,5 @@
+"""`python -m explorer` behaves exactly like the `smtp-explorer` command."""
+
+from explorer.cli import main
+
+raise SystemExit(main())

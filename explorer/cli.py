@@ -1,0 +1,66 @@
+"""Command-line entry point: parses arguments and hands over to one front end.
+
+Each sub-command lives in its own module, listed in ``COMMAND_MODULES``; a module offers
+``register(subparsers)``, which adds its parser and sets ``handler`` to a function taking the
+parsed arguments and returning an exit status. Modules import their heavy dependencies inside the
+handler, so ``--help`` and the quick tools stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from explorer import __version__
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "explorer.tools_cli",
+)
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors reported as one line and exit status 2 (its own convention too)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(USAGE_ERROR, f"smtp-explorer: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="smtp-explorer",
+        description=(
+            "An educational, step-by-step SMTP protocol explorer: see the exact bytes, "
+            "understand every reply, make mistakes safely."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"smtp-explorer {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(handler(args) or 0)
+    except UsageError as exc:
+        print(f"smtp-explorer: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("smtp-explorer: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,93 @@
+"""The extensions a server advertises in its EHLO reply (RFC 5321 4.1.1.1 and the extension RFCs).
+
+The first line of a 250 EHLO reply is the server's name and greeting; every further line is an
+extension keyword with optional parameters. Keywords are case-insensitive. Old servers still send
+``AUTH=LOGIN PLAIN`` (a pre-standard form of ``AUTH``) and it counts as AUTH here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from explorer.core.replies import Reply
+
+__all__ = ["Extension", "Capabilities", "parse_ehlo"]
+
+_KEYWORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class Extension:
+    """One advertised extension: upper-case keyword, its parameters, and the line as sent."""
+
+    keyword: str
+    params: tuple[str, ...]
+    line: str
+    legacy: bool = False  # the "AUTH=LOGIN" form
+    valid: bool = True  # False when the keyword is not a valid ehlo-keyword
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an EHLO reply said: the server's greeting line and its extensions, in order."""
+
+    greeting: str = ""
+    extensions: tuple[Extension, ...] = ()
+    _index: dict[str, Extension] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for ext in self.extensions:
+            if ext.legacy:  # the standard form wins when a server sends both AUTH and AUTH=
+                self._index.setdefault(ext.keyword, ext)
+            else:
+                self._index[ext.keyword] = ext
+
+    def has(self, keyword: str) -> bool:
+        return keyword.upper() in self._index
+
+    def get(self, keyword: str) -> Extension | None:
+        return self._index.get(keyword.upper())
+
+    @property
+    def auth_mechanisms(self) -> tuple[str, ...]:
+        """The SASL mechanisms from AUTH (and the legacy AUTH=), upper-case, without repeats."""
+        seen: list[str] = []
+        for ext in self.extensions:
+            if ext.keyword == "AUTH":
+                seen.extend(m.upper() for m in ext.params if m.upper() not in seen)
+        return tuple(seen)
+
+    @property
+    def size_limit(self) -> int | None:
+        """SIZE's parameter in octets; None if not advertised, 0 if advertised with no limit."""
+        ext = self.get("SIZE")
+        if ext is None:
+            return None
+        try:
+            return int(ext.params[0]) if ext.params else 0
+        except ValueError:
+            return 0
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(self._index)
+
+
+def _parse_line(line: str) -> Extension:
+    head, _, rest = line.strip().partition(" ")
+    legacy = False
+    if "=" in head and head.upper().startswith("AUTH="):
+        legacy = True
+        rest = head[5:] + (" " + rest if rest else "")
+        head = "AUTH"
+    params = tuple(rest.split())
+    return Extension(head.upper(), params, line, legacy, bool(_KEYWORD.fullmatch(head)))
+
+
+def parse_ehlo(reply: Reply) -> Capabilities:
+    """Read a 250 reply to EHLO. Any other reply yields no extensions."""
+    if reply.code != 250 or not reply.lines:
+        return Capabilities()
+    greeting, *rest = reply.lines
+    return Capabilities(greeting, tuple(_parse_line(line) for line in rest if line.strip()))

@@ -1,0 +1,114 @@
+"""Two renderings of any byte string: a visible one and a hex dump.
+
+The visible rendering is the only way bytes from a server (or a learner's client) reach a
+terminal. Every byte that is not printable ASCII is written as an escape that cannot be confused
+with text: CR as ``\\r``, LF as ``\\n``, TAB as ``\\t``, NUL as ``\\x00``, ESC as ``\\x1b``, any
+other byte outside printable ASCII as ``\\xNN``, and the backslash itself as ``\\\\``. The result
+is plain printable ASCII, so it can neither move the cursor nor change colours, and it is exactly
+the escape syntax that the REPL's ``/raw`` command reads back.
+"""
+
+from __future__ import annotations
+
+__all__ = ["visible", "visible_lines", "visible_text", "hexdump", "parse_escapes", "EscapeError"]
+
+_NAMED = {0x0D: "\\r", 0x0A: "\\n", 0x09: "\\t", 0x5C: "\\\\"}
+
+# One entry per byte value, built once: rendering is a table look-up per byte.
+_TABLE = tuple(
+    _NAMED.get(b, chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}") for b in range(256)
+)
+
+
+def visible(data: bytes) -> str:
+    """Render bytes as printable ASCII with every control or non-ASCII byte escaped."""
+    return "".join(_TABLE[b] for b in data)
+
+
+def visible_lines(data: bytes) -> list[str]:
+    """Render bytes split after each LF, so a multi-line exchange reads as lines.
+
+    Each element still shows its own line ending (``\\r\\n``, or a bare ``\\n``), so a learner
+    sees exactly which terminator every line had.
+    """
+    lines: list[str] = []
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        lines.append(visible(data[start:end]))
+        start = end
+    return lines
+
+
+def visible_text(text: str) -> str:
+    """Render already-decoded text safely: printable characters (any script) stay as they are.
+
+    Control characters (C0, DEL, C1) and other non-printable code points are escaped, so decoded
+    server text with an ESC in it still cannot reach the terminal raw.
+    """
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x80:
+            out.append(_TABLE[code])
+        elif ch.isprintable():
+            out.append(ch)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
+
+
+def hexdump(data: bytes, width: int = 16) -> str:
+    """A classic hex dump: offset, hex bytes, and the printable-ASCII column."""
+    rows: list[str] = []
+    for offset in range(0, len(data), width):
+        chunk = data[offset : offset + width]
+        hex_part = " ".join(f"{b:02x}" for b in chunk)
+        text_part = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
+        rows.append(f"{offset:08x}  {hex_part:<{width * 3 - 1}}  |{text_part}|")
+    return "\n".join(rows)
+
+
+class EscapeError(ValueError):
+    """Raised for a malformed escape in text typed by the learner."""
+
+
+_SIMPLE_ESCAPES = {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\", "0": b"\x00"}
+
+
+def parse_escapes(text: str) -> bytes:
+    """Turn typed text with escapes (``\\r``, ``\\n``, ``\\t``, ``\\\\``, ``\\0``, ``\\xNN``) into bytes.
+
+    The inverse of :func:`visible` for ASCII input; other characters are encoded as UTF-8.
+    """
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch != "\\":
+            out += ch.encode("utf-8")
+            i += 1
+            continue
+        if i + 1 >= len(text):
+            raise EscapeError("a lone backslash at the end (write \\\\ for a backslash)")
+        nxt = text[i + 1]
+        if nxt in _SIMPLE_ESCAPES:
+            out += _SIMPLE_ESCAPES[nxt]
+            i += 2
+        elif nxt == "x":
+            digits = text[i + 2 : i + 4]
+            try:
+                if len(digits) != 2:
+                    raise ValueError
+                out.append(int(digits, 16))
+            except ValueError:
+                raise EscapeError(f"\\x needs two hex digits, got {digits!r}") from None
+            i += 4
+        else:
+            raise EscapeError(f"unknown escape \\{nxt} (use \\r \\n \\t \\0 \\xNN or \\\\)")
+    return bytes(out)

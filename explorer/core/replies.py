@@ -1,0 +1,210 @@
+"""Server replies: an incremental parser and a formatter (RFC 5321 section 4.2).
+
+Feed the parser bytes in any chunks (one byte at a time, several replies at once, a reply split
+mid-line) with :meth:`ReplyParser.receive_data`, then call :meth:`ReplyParser.next_event` until it
+returns :data:`NEED_DATA`. Every event is a complete :class:`Reply` or a :class:`ProtocolError`;
+nothing a server sends can make it raise or wait for ever:
+
+* a multi-line reply (``250-`` ... ``250 ``) is one :class:`Reply`;
+* deviations that still leave a readable reply (bare LF, a line over 512 octets, a continuation
+  whose code differs, text that is not UTF-8) are kept, and named in ``Reply.problems``;
+* a line that is not ``ddd``, ``ddd SP text`` or ``ddd-text`` is a :class:`ProtocolError`
+  carrying the offending bytes; so is a line that runs past :data:`HARD_LINE_LIMIT` without an
+  end, or a reply of more than :data:`MAX_REPLY_LINES` lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+__all__ = [
+    "Reply", "ProtocolError", "ReplyParser", "NEED_DATA", "NeedData", "format_reply",
+    "REPLY_LINE_LIMIT", "HARD_LINE_LIMIT", "MAX_REPLY_LINES",
+]
+
+#: RFC 5321 4.5.3.1.5: a reply line is at most 512 octets, CRLF included.
+REPLY_LINE_LIMIT = 512
+#: Past this many bytes without a line ending the parser stops waiting and reports an error.
+HARD_LINE_LIMIT = 8192
+#: A reply with more lines than this is treated as a broken (or hostile) server.
+MAX_REPLY_LINES = 1000
+
+_LINE = re.compile(rb"([2-5][0-9][0-9])([ -]|$)")
+_ENHANCED = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
+
+
+class NeedData(Enum):
+    NEED_DATA = "NEED_DATA"
+
+
+#: Returned by ``next_event`` when no complete event is buffered yet.
+NEED_DATA = NeedData.NEED_DATA
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One complete server reply.
+
+    ``lines`` holds the text of each line (after ``ddd`` and the separator, without the line
+    ending), ``enhanced`` the RFC 3463 code of the first line if it has one, ``raw`` the exact
+    bytes received, ``problems`` what was wrong with them (empty for a well-formed reply).
+    """
+
+    code: int
+    lines: tuple[str, ...]
+    raw: bytes
+    enhanced: str | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """All lines' text joined with newlines."""
+        return "\n".join(self.lines)
+
+    @property
+    def klass(self) -> int:
+        """The first digit: 2 success, 3 go on, 4 try again later, 5 failed."""
+        return self.code // 100
+
+    @property
+    def is_positive(self) -> bool:
+        return self.klass in (2, 3)
+
+    @property
+    def multiline(self) -> bool:
+        return len(self.lines) > 1
+
+
+@dataclass(frozen=True)
+class ProtocolError:
+    """Bytes from the server that are not a reply at all."""
+
+    message: str
+    raw: bytes
+
+
+def _enhanced_of(code: int, text: str) -> str | None:
+    match = _ENHANCED.match(text)
+    if match and int(match.group(1)) == code // 100:
+        return ".".join(match.groups())
+    return None
+
+
+class ReplyParser:
+    """Incremental, sans-IO reply parser. See the module docstring."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._lines: list[bytes] = []  # raw lines (ending included) of the reply being read
+        self._texts: list[str] = []
+        self._problems: list[str] = []
+        self._code: int | None = None
+        self._events: list[Reply | ProtocolError] = []
+
+    def receive_data(self, data: bytes) -> None:
+        """Add bytes received from the server (any chunking)."""
+        self._buffer += data
+        self._drain()
+
+    @property
+    def pending(self) -> bytes:
+        """Bytes received that are not part of a finished event yet."""
+        return b"".join(self._lines) + bytes(self._buffer)
+
+    def next_event(self) -> Reply | ProtocolError | NeedData:
+        """The next complete reply or error, or NEED_DATA."""
+        return self._events.pop(0) if self._events else NEED_DATA
+
+    def events(self) -> Iterable[Reply | ProtocolError]:
+        """Every complete event buffered so far."""
+        while self._events:
+            yield self._events.pop(0)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _drain(self) -> None:
+        while True:
+            end = self._buffer.find(b"\n")
+            if end < 0:
+                if len(self._buffer) > HARD_LINE_LIMIT:
+                    raw = bytes(self._buffer)
+                    self._buffer.clear()
+                    self._fail(f"a line of over {HARD_LINE_LIMIT} bytes with no line ending", raw)
+                return
+            line = bytes(self._buffer[: end + 1])
+            del self._buffer[: end + 1]
+            self._take_line(line)
+
+    def _fail(self, message: str, raw: bytes) -> None:
+        raw = b"".join(self._lines) + raw
+        self._reset_reply()
+        self._events.append(ProtocolError(message, raw))
+
+    def _reset_reply(self) -> None:
+        self._lines, self._texts, self._problems, self._code = [], [], [], None
+
+    def _take_line(self, line: bytes) -> None:
+        content = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        match = _LINE.match(content)
+        if not match:
+            self._fail(
+                "not a reply line: a reply line starts with a three-digit code (2xx-5xx) "
+                "followed by a space, a hyphen or the line end",
+                line,
+            )
+            return
+        code = int(match.group(1))
+        problems = self._problems
+        if not line.endswith(b"\r\n"):
+            _note(problems, "line ended with a bare LF instead of CRLF")
+        if len(line) > REPLY_LINE_LIMIT:
+            _note(problems, f"line of {len(line)} octets, over the {REPLY_LINE_LIMIT} that RFC 5321 allows")
+        if self._code is None:
+            self._code = code
+        elif code != self._code:
+            _note(problems, f"continuation line has code {code}, the reply began with {self._code}")
+        raw_text = content[4:]
+        try:
+            text = raw_text.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw_text.decode("utf-8", "backslashreplace")
+            _note(problems, "text is not valid UTF-8 (shown with \\x escapes)")
+        self._lines.append(line)
+        self._texts.append(text)
+        final = match.group(2) != b"-"
+        if not final and len(self._lines) >= MAX_REPLY_LINES:
+            self._fail(f"a reply of over {MAX_REPLY_LINES} lines with no final line", b"")
+            return
+        if final:
+            first = self._texts[0]
+            reply = Reply(
+                code=self._code,
+                lines=tuple(self._texts),
+                raw=b"".join(self._lines),
+                enhanced=_enhanced_of(self._code, first),
+                problems=tuple(problems),
+            )
+            self._reset_reply()
+            self._events.append(reply)
+
+
+def _note(problems: list[str], message: str) -> None:
+    if message not in problems:
+        problems.append(message)
+
+
+def format_reply(code: int, lines: Iterable[str] | str = ("",)) -> bytes:
+    """The exact bytes of a well-formed reply: ``ddd-text`` CRLF for each line, ``ddd text`` last.
+
+    A line with empty text is sent as the bare code (``250`` CRLF for a one-line reply).
+    """
+    texts = [lines] if isinstance(lines, str) else list(lines) or [""]
+    out = bytearray()
+    for index, text in enumerate(texts):
+        sep = " " if index == len(texts) - 1 else "-"
+        out += f"{code}{sep}{text}".encode("utf-8") if text or sep == "-" else str(code).encode()
+        out += b"\r\n"
+    return bytes(out)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as hs
+
+from explorer.core.render import EscapeError, hexdump, parse_escapes, visible, visible_lines, visible_text
+
+GOLDEN = [
+    (b"EHLO me\r\n", "EHLO me\\r\\n"),
+    (b"a\tb\x00c", "a\\tb\\x00c"),
+    (b"\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m"),
+    (b"back\\slash", "back\\\\slash"),
+    (b"bare\n", "bare\\n"),
+    (b"\xe4\xb8\xad", "\\xe4\\xb8\\xad"),
+    (b"\x7f\x80\xff", "\\x7f\\x80\\xff"),
+    (b"", ""),
+]
+
+
+@pytest.mark.parametrize("raw,shown", GOLDEN)
+def test_visible_golden_both_ways(raw: bytes, shown: str) -> None:
+    assert visible(raw) == shown
+    assert parse_escapes(shown) == raw
+
+
+@given(hs.binary(max_size=300))
+def test_visible_is_printable_ascii_and_reversible(data: bytes) -> None:
+    shown = visible(data)
+    assert shown.isascii() and shown.isprintable()
+    assert parse_escapes(shown) == data
+
+
+def test_visible_lines_keeps_each_terminator() -> None:
+    assert visible_lines(b"250-a\r\n250 b\nrest") == ["250-a\\r\\n", "250 b\\n", "rest"]
+
+
+def test_visible_text_keeps_printable_unicode_and_escapes_controls() -> None:
+    assert visible_text("中文 ✉\x1b[2J\u200b") == "中文 ✉\\x1b[2J\\u200b"
+    assert visible_text("\x85") == "\\x85"
+
+
+def test_hexdump_offsets_and_ascii_column() -> None:
+    dump = hexdump(b"MAIL FROM:<a@example.org>\r\n")
+    assert dump.splitlines() == [
+        "00000000  4d 41 49 4c 20 46 52 4f 4d 3a 3c 61 40 65 78 61  |MAIL FROM:<a@exa|",
+        "00000010  6d 70 6c 65 2e 6f 72 67 3e 0d 0a                 |mple.org>..|",
+    ]
+    assert hexdump(b"") == ""
+
+
+@pytest.mark.parametrize("text,message", [
+    ("abc\\", "lone backslash"),
+    ("\\x4", "two hex digits"),
+    ("\\xzz", "two hex digits"),
+    ("\\q", "unknown escape"),
+])
+def test_parse_escapes_errors(text: str, message: str) -> None:
+    with pytest.raises(EscapeError, match=message):
+        parse_escapes(text)
+
+
+def test_parse_escapes_classic_mistakes() -> None:
+    assert parse_escapes("HELO me\\n") == b"HELO me\n"
+    assert parse_escapes("Subject: hi\\t\\n") == b"Subject: hi\t\n"
+    assert parse_escapes("\\0") == b"\x00"
+    assert parse_escapes("中") == "中".encode()
