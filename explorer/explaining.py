@@ -1,0 +1,101 @@
+"""Explanations as lines of text, shared by the command line and the REPL.
+
+Every function returns plain lines (already made safe with the visible rendering) and raises
+``ValueError`` with a one-line message for input it cannot explain.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from explorer.core.auth import b64decode, b64encode_text, decode_challenge
+from explorer.core.commands import Command
+from explorer.core.render import hexdump, visible, visible_text
+from explorer.core.syntax import syntax_problems
+from explorer.knowledge import codes
+from explorer.knowledge.guide import advice, note
+
+__all__ = ["wrap", "explain_code", "explain_enhanced", "explain_item", "describe_base64", "describe_bytes"]
+
+WIDTH = 78
+
+
+def wrap(text: str, indent: str = "    ", hanging: str | None = None) -> str:
+    """Fill ``text`` to the width; later lines get ``hanging`` (default: the same indent)."""
+    return textwrap.fill(text, WIDTH, initial_indent=indent,
+                         subsequent_indent=indent if hanging is None else hanging)
+
+
+def explain_code(code: int, lang: str = "en", *, verb: str | None = None) -> list[str]:
+    """A reply code: meaning, the digits, why now (given the exchange it answered), what next."""
+    info = codes.explain_code(code, lang)
+    out = [wrap(f"{info.code}  {info.meaning}", "", " " * 5)]
+    out += [wrap(f"digit {n}: {text}") for n, text in zip("123", info.digits)]
+    why = codes.why_now(info.code, verb, lang) if verb else ""
+    if why:
+        out.append(wrap(f"Why now: {why}"))
+    if info.next:
+        out.append(wrap(f"What to do: {info.next}"))
+    if info.causes:
+        out.append("    Typical causes:")
+        out += [wrap(f"- {cause}", "      ", "        ") for cause in info.causes]
+    if info.reference:
+        out.append(f"    Reference: {info.reference}")
+    return out
+
+
+def explain_enhanced(code: str, lang: str = "en") -> list[str]:
+    info = codes.explain_enhanced(code, lang)
+    klass, subject, _ = info.code.split(".")
+    return [
+        f"{info.code}  enhanced status code (RFC 3463)",
+        wrap(f"class {klass}: {info.klass}"),
+        wrap(f"subject {subject}: {info.subject}"),
+        wrap(f"detail: {info.detail}" if info.detail else "detail: not a registered code"),
+    ]
+
+
+def explain_item(item: str, lang: str = "en") -> list[str]:
+    """One argument of ``explain``: a reply code, an enhanced code or a whole reply line."""
+    text = item.strip()
+    if not text:
+        raise ValueError("empty argument: give a reply code such as 535, or a reply line")
+    if text.count(".") == 2 and " " not in text:
+        return explain_enhanced(text, lang)
+    code, enhanced, rest = codes.parse_reply_line(text)
+    out = [f"reply: {visible_text(text)}"] if rest or enhanced else []
+    out += explain_code(code, lang)
+    if enhanced:
+        out += explain_enhanced(enhanced, lang)
+    return out
+
+
+def describe_base64(direction: str, text: str) -> list[str]:
+    """``encode`` or ``decode``, with what the decoded bytes are when they look like AUTH."""
+    if direction == "encode":
+        out = [b64encode_text(text)]
+    else:
+        raw = b64decode(text)  # Base64Error is a ValueError with the reason
+        if raw.count(b"\0") == 2:
+            authzid, user, password = (visible(p) for p in raw.split(b"\0"))
+            out = [visible(raw), f"  AUTH PLAIN parts: authzid={authzid!r} user={user!r} password={password!r}"]
+        else:
+            out = [visible_text(raw.decode("utf-8", "backslashreplace"))]
+            kind = decode_challenge(text).prompt
+            if kind is not None:
+                out.append(f"  an AUTH LOGIN challenge: the server asks for the {kind}")
+    out.append(wrap(note("base64-not-encryption"), ""))
+    return out
+
+
+def describe_bytes(command: Command, *, hex_dump: bool = True) -> list[str]:
+    """The exact bytes of a command, visible and (optionally) in hex, with syntax notes."""
+    wire = command.to_bytes()
+    out = [f"{len(wire)} bytes: {visible(wire)}"]
+    if hex_dump:
+        out += hexdump(wire).splitlines()
+    if not command.known:
+        out.append(wrap(f"note: {advice('unknown-verb').text}", ""))
+    for key, _code, _severity in syntax_problems(command):
+        out.append(wrap(f"note: {advice(key).text}", ""))
+    return out
