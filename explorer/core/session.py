@@ -146,6 +146,11 @@ class ClientSession:
     def awaiting_reply(self) -> bool:
         return bool(self._pending)
 
+    @property
+    def pending_bytes(self) -> bytes:
+        """Bytes from the server that do not make a complete reply yet."""
+        return self._parser.pending
+
     # -- the client speaks --------------------------------------------------------------------
 
     def check(self, outgoing: Outgoing | DataLine | EndOfData) -> tuple[Warning_, ...]:

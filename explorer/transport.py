@@ -1,0 +1,164 @@
+"""Sockets and TLS: moves bytes, and records every chunk with a timestamp.
+
+The transport is blocking with timeouts, which suits a REPL that does one thing at a time; a
+Ctrl-C during a read interrupts it (the socket call raises KeyboardInterrupt in the main thread).
+Every failure a user can meet (refused, unknown host, timeout, TLS verification) is a
+:class:`TransportError` whose message is one line meant for the learner.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+__all__ = ["Chunk", "TlsInfo", "Transport", "TransportError", "ReadTimeout", "make_tls_context"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Bytes that crossed the wire: when, which way ("client" or "server"), and under TLS or not."""
+
+    time: float
+    direction: str
+    data: bytes
+    tls: bool
+
+
+@dataclass(frozen=True)
+class TlsInfo:
+    version: str
+    cipher: str
+    subject: str
+    verified: bool
+
+
+class TransportError(Exception):
+    """A connection problem, described in one line for the learner."""
+
+
+class ReadTimeout(TransportError):
+    """Nothing (or not enough) arrived in time."""
+
+
+def make_tls_context(*, insecure: bool = False, cafile: Path | None = None) -> ssl.SSLContext:
+    """A client context that verifies certificates, unless ``insecure``; ``cafile`` adds a trust root."""
+    if insecure:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=str(cafile) if cafile else None)
+
+
+def _subject(cert: dict | None) -> str:
+    if not cert:
+        return "(not verified: no certificate details)"
+    parts = [f"{k}={v}" for rdn in cert.get("subject", ()) for k, v in rdn]
+    return ", ".join(parts) or "(empty subject)"
+
+
+def _describe(exc: BaseException, host: str, port: int) -> str:
+    where = f"{host}:{port}"
+    if isinstance(exc, UnicodeError):
+        return f"unknown host {host!r}: not a valid host name"
+    if isinstance(exc, socket.gaierror):
+        return f"unknown host {host!r}: the name could not be resolved ({exc.strerror})"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused by {where}: no server is listening on that port"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"timed out connecting to {where}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"TLS certificate of {where} could not be verified ({exc.verify_message}); "
+                "use --insecure only if you know why")
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS handshake with {where} failed ({exc.reason or exc})"
+    if isinstance(exc, OSError):
+        return f"cannot connect to {where}: {exc.strerror or exc}"
+    return f"cannot connect to {where}: {exc}"
+
+
+@dataclass
+class Transport:
+    """One TCP connection, optionally with TLS from the start (port 465) or after STARTTLS."""
+
+    host: str
+    port: int
+    timeout: float = 10.0
+    implicit_tls: bool = False
+    # Made only when TLS starts: loading the system's trust store costs tens of milliseconds.
+    tls_context: Callable[[], ssl.SSLContext] = make_tls_context
+    log: list[Chunk] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._sock: socket.socket | None = None
+        self.tls: TlsInfo | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._sock is not None
+
+    def open(self) -> None:
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except (OSError, ValueError) as exc:
+            raise TransportError(_describe(exc, self.host, self.port)) from None
+        self._sock = sock
+        if self.implicit_tls:
+            self.start_tls()
+
+    def start_tls(self) -> TlsInfo:
+        """Wrap the live connection in TLS (after STARTTLS's 220, or at once for port 465)."""
+        if self._sock is None:
+            raise TransportError("not connected")
+        context = self.tls_context()
+        try:
+            self._sock = context.wrap_socket(self._sock, server_hostname=self.host)
+        except (OSError, ssl.SSLError) as exc:
+            self.close()
+            raise TransportError(_describe(exc, self.host, self.port)) from None
+        sock = self._sock
+        cipher = sock.cipher()
+        verified = context.verify_mode != ssl.CERT_NONE
+        self.tls = TlsInfo(sock.version() or "?", cipher[0] if cipher else "?",
+                           _subject(sock.getpeercert()) if verified else "(not verified: --insecure)",
+                           verified)
+        return self.tls
+
+    def send(self, data: bytes) -> None:
+        if self._sock is None:
+            raise TransportError("not connected")
+        try:
+            self._sock.sendall(data)
+        except OSError as exc:
+            self.close()
+            raise TransportError(f"the connection broke while sending ({exc.strerror or exc})") from None
+        self.log.append(Chunk(time.time(), "client", data, self.tls is not None))
+
+    def receive(self, timeout: float | None = None) -> bytes:
+        """Whatever bytes arrive next; b"" when the server closed. ReadTimeout if none in time."""
+        if self._sock is None:
+            return b""
+        self._sock.settimeout(self.timeout if timeout is None else timeout)
+        try:
+            data = self._sock.recv(65536)
+        except (socket.timeout, TimeoutError):
+            raise ReadTimeout("no reply") from None
+        except OSError as exc:
+            self.close()
+            raise TransportError(f"the connection broke ({exc.strerror or exc})") from None
+        if data:
+            self.log.append(Chunk(time.time(), "server", data, self.tls is not None))
+        else:
+            self.close()
+        return data
+
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            finally:
+                self._sock = None
