@@ -1,0 +1,1 @@
+"""The explorer REPL: step through a live SMTP session, byte by byte (prompt_toolkit)."""

@@ -1,0 +1,294 @@
+"""The REPL loop: one prompt per step, the exact bytes, the reply, the explanation, the new state."""
+
+from __future__ import annotations
+
+from email.header import Header
+from email.utils import formatdate, make_msgid
+from typing import Callable
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import Suggestion
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import History, InMemoryHistory
+
+from explorer.core.commands import AuthLine, Command, CommandError, parse_command
+from explorer.core.render import hexdump, visible
+from explorer.core.replies import Reply
+from explorer.core.session import Answer, DataLine, EndOfData, StrictModeError
+from explorer.core.states import State
+from explorer.engine import Engine, Outcome, Target
+from explorer.explaining import wrap
+from explorer.knowledge.guide import note, stage
+from explorer.repl import view
+from explorer.repl.auth_guide import AuthGuide
+from explorer.repl.console import Console, Line
+from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
+from explorer.repl.targets import TargetError, parse_target
+
+__all__ = ["Repl"]
+
+# The message the DATA-mode suggestions walk through, one line at a time.
+DATA_TEMPLATE = ("From: <{sender}>", "To: <{recipient}>", "Subject: Hello from smtp-explorer", "",
+                 "Hello! This message was typed line by line.", ".")
+
+
+class Repl:
+    """One learner's REPL. ``sandbox`` is a callable returning the embedded sandbox (or None)."""
+
+    def __init__(self, target: Target, *, sandbox: Callable[[], object | None] | None = None,
+                 console: Console | None = None, input=None, output=None,
+                 history: History | None = None, strict: bool = False, lang: str = "en",
+                 variables: dict[str, str] | None = None, intro: list[str] | None = None):
+        self.engine = Engine(target, strict=strict)
+        self._sandbox = sandbox or (lambda: None)
+        self.sandbox_target = target if sandbox else None
+        self.console = console or Console(output=output)
+        self.lang = lang
+        self.variables = {"domain": "client.example", "sender": "learner@sandbox.test",
+                          "recipient": "friend@sandbox.test", "username": "learner@sandbox.test"}
+        self.variables.update(variables or {})
+        self.show_bytes = True
+        self.show_hex = False
+        self.finished = False
+        self.last_reply: Reply | None = None
+        self.auth: AuthGuide | None = None
+        self._auth_mechanism = ""
+        self._data_index = 0
+        self._shown_stage: State | None = None
+        self._shown_step: tuple[State, str | None] | None = None
+        self._intro = intro or []
+        self.prompt = PromptSession(
+            history=history or InMemoryHistory(), auto_suggest=StepSuggest(self.suggestion),
+            completer=SmtpCompleter(self), complete_while_typing=False,
+            bottom_toolbar=lambda: toolbar(self), input=input, output=output,
+        )
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def say(self, line: Line | str) -> None:
+        self.console.line(line)
+
+    def say_lines(self, lines: list[Line] | list[str]) -> None:
+        self.console.lines(lines)
+
+    def error(self, message: str) -> None:
+        self.console.line([("error", "error: "), ("", message)])
+
+    def stage_text(self, state: State) -> list[Line]:
+        return view.stage_lines(state, self.lang)
+
+    @property
+    def target_label(self) -> str:
+        label = self.engine.target.label
+        return f"sandbox {label}" if self.engine.target == self.sandbox_target else label
+
+    def sandbox(self):
+        return self._sandbox() if self.engine.target == self.sandbox_target else None
+
+    # -- what comes next ------------------------------------------------------------------------
+
+    def suggestion(self) -> str | None:
+        """The expected next input, filled in; None when the server is the one to speak."""
+        state = self.engine.state
+        if state is State.DATA:
+            line = DATA_TEMPLATE[min(self._data_index, len(DATA_TEMPLATE) - 1)]
+            return line.format(**self.variables)
+        if state is State.AUTH_EXCHANGE:
+            return self.variables["username"] if self.auth and self.auth.field == "username" else None
+        step = self.engine.session.expected_step()
+        if step is None or "{auth_response}" in step or "{message}" in step:
+            return None
+        return step.format(**self.variables)
+
+    def _prompt_message(self) -> FormattedText:
+        state, ctx = self.engine.state, self.engine.session.context
+        if state is State.DATA:
+            return FormattedText([("class:prompt", "data> ")])
+        if state is State.AUTH_EXCHANGE and self.auth is not None:
+            return FormattedText([("class:prompt", f"auth {self.auth.field}> ")])
+        lock = [("class:tls", "tls ")] if ctx.tls else []
+        return FormattedText(lock + [("class:prompt", f"{stage(state.value, self.lang).title}> ")])
+
+    def _before_prompt(self) -> None:
+        state = self.engine.state
+        if state is not self._shown_stage and state is not State.DATA_END:
+            self._shown_stage = state
+            self.say_lines(self.stage_text(state))
+        step = self.suggestion()
+        if (state, step) != self._shown_step:
+            self._shown_step = (state, step)
+            if step and not step.startswith("/") and state is not State.AUTH_EXCHANGE:
+                wire = (DataLine(step) if state is State.DATA and step != "." else
+                        EndOfData() if step == "." else _command_or_none(step))
+                data = wire.to_bytes() if wire is not None else b""
+                self.say([("dim", "next: "), ("title", step), ("dim", f"   -> {visible(data)}" if self.show_bytes else "")])
+                if self.show_hex and data:
+                    self.say_lines([[("dim", "   " + row)] for row in hexdump(data).splitlines()])
+            elif step:
+                self.say([("dim", "next: "), ("title", step)])
+
+    def _offer_suggestion(self) -> None:
+        # prompt_toolkit computes suggestions when the text changes; offer one on the empty line too.
+        step = self.suggestion()
+        if step and not (self.auth is not None and self.auth.masked):
+            self.prompt.default_buffer.suggestion = Suggestion(step)
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.say_lines(self._intro)
+        while not self.finished:
+            self._before_prompt()
+            try:
+                masked = self.engine.state is State.AUTH_EXCHANGE and self.auth is not None and self.auth.masked
+                text = self.prompt.prompt(self._prompt_message(), is_password=masked,
+                                          pre_run=self._offer_suggestion)
+            except KeyboardInterrupt:
+                self.say([("dim", "(cancelled; Ctrl-D or /quit leaves)")])
+                continue
+            except EOFError:
+                self.leave()
+                break
+            try:
+                self.submit(text)
+            except KeyboardInterrupt:
+                self.say([("warn", "   interrupted: the reply was not read; /wait reads it, /reset starts over")])
+        self.engine.close()
+        return 0
+
+    def submit(self, text: str) -> None:
+        """Handle one line typed at the prompt."""
+        from explorer.repl.slash import COMMANDS, run_slash
+
+        state = self.engine.state
+        if text.startswith("/") and (state is not State.DATA or text[1:].split(" ")[0].lower() in COMMANDS):
+            run_slash(self, text)
+        elif state is State.DATA:
+            self._data_line(text)
+        elif state is State.AUTH_EXCHANGE and self.auth is not None:
+            outgoing, lines = self.auth.take(text)
+            self.say_lines(lines)
+            if outgoing is not None:
+                self.send(outgoing)
+        elif not text.strip():
+            return
+        else:
+            try:
+                command = parse_command(text)
+            except CommandError as exc:
+                self.error(str(exc))
+                return
+            self.send(command)
+
+    def _data_line(self, text: str) -> None:
+        if text == ".":
+            self.say_lines([[("note", wrap(note("terminator", self.lang), "   "))]])
+            self.send(EndOfData())
+            return
+        self.say_lines(view.dot_stuff_note(text, self.lang))
+        self.send(DataLine(text))
+
+    def send(self, outgoing) -> None:
+        """Show the exact bytes and the warnings, send, then show everything that came back."""
+        try:
+            warnings = self.engine.check(outgoing)
+            self.say_lines(view.warning_lines(warnings, self.lang))
+            wire = outgoing.to_bytes()
+            if self.show_bytes:
+                self.say_lines(view.wire_lines("client", wire, hex_dump=self.show_hex))
+            if isinstance(outgoing, Command) and outgoing.verb == "AUTH":
+                mechanism, _, initial = outgoing.argument.partition(" ")
+                self._auth_mechanism = mechanism.upper()
+                self.auth = None
+                self.say_lines(AuthGuide.describe_initial(self._auth_mechanism, initial.strip()))
+            if self.engine.state is State.DATA and isinstance(outgoing, (DataLine, EndOfData)):
+                self._data_index += 1
+            outcome = self.engine.send(outgoing)
+        except StrictModeError as exc:
+            self.say([("error", f"   strict mode: not sent ({exc}); /strict turns it off")])
+            return
+        if not wire.endswith(b"\n") and self.engine.state is not State.DATA:
+            self.say([("note", wrap(note("no-line-end", self.lang), "   "))])
+        self.show_outcome(outcome)
+
+    def show_outcome(self, outcome: Outcome, empty: str | None = None) -> None:
+        if not outcome.events and empty:
+            self.say([("dim", empty)])
+        for event in outcome.events:
+            self.say_lines(view.event_lines(event, self.lang, hex_dump=self.show_hex))
+            if isinstance(event, Answer):
+                self.last_reply = event.reply
+                self._after_answer(event)
+
+    def _after_answer(self, answer: Answer) -> None:
+        if answer.after is State.DATA and answer.before is not State.DATA:
+            self._data_index = 0
+        if answer.after is State.AUTH_EXCHANGE and answer.reply.code == 334:
+            self.auth, lines = AuthGuide.after_334(self._auth_mechanism or "LOGIN", answer.reply.lines[0], self.auth)
+            self.say_lines(lines)
+        elif answer.after is not State.AUTH_EXCHANGE:
+            self.auth = None
+
+    # -- actions used by slash commands ----------------------------------------------------------
+
+    def connect(self, words: list[str]) -> None:
+        if words == ["sandbox"]:
+            if self.sandbox_target is None:
+                self.error("this REPL has no embedded sandbox (start smtp-explorer with no arguments)")
+                return
+            target = self.sandbox_target
+        elif words:
+            try:
+                target = parse_target(words)
+            except TargetError as exc:
+                self.error(str(exc))
+                return
+        else:
+            target = self.engine.target
+        if target == self.sandbox_target and self._sandbox() is None:
+            self.error("the embedded sandbox is not running")
+            return
+        if target.insecure:
+            self.say([("warn", "warning: --insecure: the server's certificate is NOT verified; anyone in between could read everything")])
+        self.engine.target = target
+        self.auth = None
+        self.say([("dim", f"connecting to {self.target_label} ...")])
+        self.show_outcome(self.engine.connect())
+
+    def compose(self, subject: str | None) -> None:
+        subject = subject or "Hello from smtp-explorer"
+        encoded = subject if subject.isascii() else Header(subject, "utf-8").encode()
+        domain = self.variables["sender"].rpartition("@")[2] or "sandbox.test"
+        headers = [f"From: <{self.variables['sender']}>", f"To: <{self.variables['recipient']}>",
+                   f"Subject: {encoded}", f"Date: {formatdate(localtime=True)}",
+                   f"Message-ID: {make_msgid(domain=domain)}"]
+        if not subject.isascii():
+            headers += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
+                        "Content-Transfer-Encoding: 8bit"]
+        for line in headers:
+            self.send(DataLine(line))
+        self._data_index = DATA_TEMPLATE.index("")
+        self.say([("dim", "   header done: type an empty line, then the body, then '.' alone")])
+
+    def transcript(self) -> list[Line]:
+        """The session so far as C:/S: lines; AUTH secrets replaced by a marked placeholder."""
+        secrets = self.engine.secrets
+        lines: list[Line] = []
+        for chunk in self.engine.log:
+            data = chunk.data
+            for secret in secrets:
+                data = data.replace(secret, b"[secret removed]")
+            lines += view.wire_lines(chunk.direction, data)
+        return lines
+
+    def leave(self) -> None:
+        if self.engine.connected and self.engine.state not in (State.CLOSED, State.DATA, State.AWAITING_GREETING):
+            self.send(parse_command("QUIT"))
+        self.finished = True
+
+
+def _command_or_none(text: str) -> Command | None:
+    try:
+        return parse_command(text)
+    except CommandError:
+        return None

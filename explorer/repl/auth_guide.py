@@ -1,0 +1,118 @@
+"""Guided AUTH: after a 334, ask for what the mechanism needs and show its Base64 before sending.
+
+LOGIN asks one thing per 334 (the decoded prompt says which); PLAIN and CRAM-MD5 need the user
+name and the secret and build one answer from both. Secrets are typed masked, and their Base64 is
+still shown, because Base64 hides nothing: that is the lesson.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from explorer.core.auth import (
+    Base64Error, b64encode_text, cram_md5_response, decode_challenge, plain_response, split_plain,
+)
+from explorer.core.commands import AuthLine
+from explorer.core.render import visible, visible_text
+from explorer.explaining import wrap
+from explorer.knowledge.guide import note
+from explorer.repl.console import Line
+
+__all__ = ["AuthGuide"]
+
+
+@dataclass
+class AuthGuide:
+    """The state of one guided AUTH exchange."""
+
+    mechanism: str
+    challenge: str = ""  # the Base64 text of the last 334
+    wanted: list[str] = field(default_factory=list)  # fields still to ask: "username", "password"
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def after_334(cls, mechanism: str, challenge: str, previous: AuthGuide | None) -> tuple[AuthGuide, list[Line]]:
+        """Start or continue the guide for a 334 with ``challenge``; returns it and lines to show."""
+        guide = previous if previous is not None and previous.mechanism == mechanism else cls(mechanism)
+        guide.challenge = challenge.strip()
+        lines: list[Line] = []
+        try:
+            decoded = decode_challenge(guide.challenge)
+        except Base64Error as exc:
+            lines.append([("warn", f"   the challenge is not valid Base64 ({exc})")])
+            guide.wanted = ["response"]
+            return guide, lines
+        if guide.challenge:
+            lines.append([("dim", "   challenge decoded: "), ("title", visible_text(decoded.text))])
+        if mechanism == "LOGIN":
+            guide.wanted = [decoded.prompt or "response"]
+        elif mechanism in ("PLAIN", "CRAM-MD5"):
+            guide.wanted = ["username", "password"]
+            if mechanism == "CRAM-MD5":
+                lines.append([("note", wrap(note("cram-md5"), "   "))])
+        else:
+            guide.wanted = ["response"]
+            lines.append([("dim", f"   the explorer does not guide {mechanism}: type the Base64 answer yourself")])
+        return guide, lines
+
+    @staticmethod
+    def describe_initial(mechanism: str, initial: str) -> list[Line]:
+        """What an initial response typed with AUTH carries (PLAIN's three parts, LOGIN's user)."""
+        if not initial or initial == "=":
+            return []
+        try:
+            if mechanism == "PLAIN":
+                parts = split_plain(initial)
+                secret = "*" * len(parts.password)
+                return [[("note", wrap(note("plain-parts"), "   "))],
+                        [("dim", "   authzid NUL user NUL password: "),
+                         ("", f"{visible_text(parts.authzid)}\\x00{visible_text(parts.authcid)}\\x00{secret}")]]
+            if mechanism == "LOGIN":
+                return [[("dim", "   initial response decoded (the user name): "),
+                         ("", visible_text(decode_challenge(initial).text))]]
+        except Base64Error as exc:
+            return [[("warn", f"   the initial response is not what {mechanism} expects: {exc}")]]
+        return []
+
+    @property
+    def field(self) -> str:
+        return self.wanted[0] if self.wanted else "response"
+
+    @property
+    def masked(self) -> bool:
+        return self.field == "password"
+
+    def take(self, text: str) -> tuple[AuthLine | None, list[Line]]:
+        """The learner typed ``text`` for the current field; returns the line to send, if complete."""
+        if text == "*":
+            return AuthLine("*"), [[("dim", "   * cancels the AUTH exchange (the server answers 501)")]]
+        name = self.field
+        if self.wanted:
+            self.wanted.pop(0)
+        if name == "response":
+            return AuthLine(text), []
+        self.values[name] = text
+        shown = text if name != "password" else "*" * len(text)
+        if self.mechanism == "LOGIN":
+            encoded = b64encode_text(text)
+            return AuthLine(encoded, secret=name == "password"), [
+                [("dim", f"   {name}: "), ("", visible_text(shown)), ("dim", "  -> Base64: "), ("title", encoded)],
+                [("note", wrap(note("base64-not-encryption"), "   "))],
+            ]
+        if self.wanted:  # PLAIN and CRAM-MD5 need the other field too
+            return None, []
+        user, secret = self.values.get("username", ""), self.values.get("password", "")
+        if self.mechanism == "PLAIN":
+            parts = plain_response(user, secret)
+            masked = visible(parts.raw).replace(visible(secret.encode()), "*" * len(secret)) if secret else visible(parts.raw)
+            return AuthLine(parts.encoded, secret=True), [
+                [("note", wrap(note("plain-parts"), "   "))],
+                [("dim", "   authzid NUL user NUL password: "), ("", masked)],
+                [("dim", "   -> Base64: "), ("title", parts.encoded)],
+                [("note", wrap(note("base64-not-encryption"), "   "))],
+            ]
+        response, encoded = cram_md5_response(self.challenge, user, secret)
+        return AuthLine(encoded, secret=True), [
+            [("dim", "   user SP hex(HMAC-MD5(password, challenge)): "), ("", visible_text(response))],
+            [("dim", "   -> Base64: "), ("title", encoded)],
+        ]

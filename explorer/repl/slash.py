@@ -1,0 +1,287 @@
+"""The REPL's own commands (``/help``, ``/explain``, ...): one registry, help generated from it.
+
+Each command is a function ``(repl, argument text) -> None``; its usage and help text come from
+``knowledge/repl_commands.toml``, so ``/help`` and Tab completion read the same registry.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from explorer.core.commands import VERBS, RawBytes
+from explorer.core.render import EscapeError, parse_escapes, visible
+from explorer.core.states import State
+from explorer.explaining import describe_base64, explain_item, wrap
+from explorer.knowledge.guide import stage
+from explorer.knowledge.tables import load, pick
+
+if TYPE_CHECKING:
+    from explorer.repl.app import Repl
+
+__all__ = ["SlashCommand", "COMMANDS", "run_slash", "argument_options"]
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    name: str
+    run: Callable[[Repl, str], None]
+
+    def _texts(self) -> dict:
+        return pick(load("repl_commands")[self.name])
+
+    @property
+    def usage(self) -> str:
+        return self._texts()["usage"]
+
+    @property
+    def summary(self) -> str:
+        return self._texts()["summary"]
+
+    @property
+    def detail(self) -> str:
+        return self._texts()["detail"]
+
+
+def _help(repl: Repl, arg: str) -> None:
+    topic = arg.strip().lstrip("/")
+    if not topic:
+        repl.say([("title", "Explorer commands")])
+        for command in COMMANDS.values():
+            repl.say([("", f"  {command.usage:<34} "), ("dim", command.summary)])
+        repl.say([("dim", "Anything else you type is sent to the server as an SMTP command. "
+                          "Right arrow accepts the suggestion; Tab completes.")])
+        return
+    if topic.lower() in COMMANDS:
+        command = COMMANDS[topic.lower()]
+        repl.say([("title", command.usage)])
+        repl.say(wrap(command.detail, "  "))
+        return
+    verbs = load("verbs")
+    if topic.upper() in verbs:
+        texts = pick(verbs[topic.upper()])
+        repl.say([("title", texts["syntax"])])
+        repl.say(wrap(texts["text"], "  "))
+        return
+    repl.error(f"no help on {topic!r}{_did_you_mean(topic)}")
+
+
+def _did_you_mean(word: str) -> str:
+    candidates = list(COMMANDS) + list(VERBS)
+    close = difflib.get_close_matches(word.lower(), [c.lower() for c in candidates], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    name = close[0]
+    return f"; did you mean /{name}?" if name in COMMANDS else f"; did you mean {name.upper()}?"
+
+
+def _explain(repl: Repl, arg: str) -> None:
+    text = arg.strip()
+    if not text:
+        if repl.last_reply is None:
+            repl.error("no reply yet: give a code, e.g. /explain 535")
+            return
+        text = repl.last_reply.raw.decode("utf-8", "backslashreplace").splitlines()[0]
+    try:
+        repl.say_lines(explain_item(text, repl.lang))
+    except ValueError as exc:
+        repl.error(str(exc))
+
+
+def _b64(repl: Repl, arg: str) -> None:
+    direction, _, text = arg.strip().partition(" ")
+    if direction not in ("encode", "decode") or not text:
+        repl.error("usage: /b64 encode|decode TEXT")
+        return
+    try:
+        repl.say_lines(describe_base64(direction, text))
+    except ValueError as exc:
+        repl.error(f"invalid Base64: {exc}")
+
+
+def _toggle(attribute: str, label: str) -> Callable[[Repl, str], None]:
+    def run(repl: Repl, arg: str) -> None:
+        value = not getattr(repl, attribute)
+        setattr(repl, attribute, value)
+        repl.say([("dim", f"{label} {'on' if value else 'off'}")])
+    return run
+
+
+def _strict(repl: Repl, arg: str) -> None:
+    session = repl.engine.session
+    session.strict = not session.strict
+    repl.say([("dim", f"strict mode {'on: out-of-order or malformed commands are refused' if session.strict else 'off: mistakes are sent, with a warning'}")])
+
+
+def _state(repl: Repl, arg: str) -> None:
+    session = repl.engine.session
+    ctx = session.context
+    repl.say_lines(repl.stage_text(session.state))
+    verbs = session.sensible_verbs()
+    repl.say([("", "  makes sense now: "), ("title", " ".join(verbs) if verbs else "(no SMTP command)")])
+    repl.say([("", "  expected next: "), ("title", repl.suggestion() or "wait for the server")])
+    repl.say([("", f"  server: {repl.target_label}   TLS: {'on' if ctx.tls else 'off'}   "
+                   f"AUTH: {'done' if ctx.authenticated else 'not yet'}   "
+                   f"greeted with: {'EHLO' if ctx.esmtp else 'HELO' if ctx.introduced else '-'}")])
+    if ctx.capabilities.extensions:
+        repl.say([("", "  extensions: "), ("", " ".join(e.keyword for e in ctx.capabilities.extensions))])
+    if ctx.recipients:
+        repl.say([("", f"  recipients accepted in this transaction: {ctx.recipients}")])
+
+
+def _history(repl: Repl, arg: str) -> None:
+    lines = repl.transcript()
+    repl.say_lines(lines or ["(nothing has crossed the wire yet)"])
+
+
+def _inbox(repl: Repl, arg: str) -> None:
+    box = repl.sandbox()
+    if box is None:
+        repl.error("no sandbox here: /inbox shows what the embedded sandbox stored (/connect sandbox)")
+        return
+    from explorer.sandbox.inbox import format_list, format_message
+
+    messages = box.messages()
+    if not arg.strip():
+        repl.say_lines(format_list(messages, str(box.data_dir)).splitlines())
+        return
+    number = int(arg) if arg.strip().isdigit() else 0
+    if not 1 <= number <= len(messages):
+        repl.error(f"no message {arg.strip()!r}: there are {len(messages)} (/inbox lists them)")
+        return
+    repl.say_lines(format_message(messages[number - 1], number, len(messages)).splitlines())
+
+
+def _scenario(repl: Repl, arg: str) -> None:
+    box = repl.sandbox()
+    if box is None:
+        repl.error("scenarios belong to the embedded sandbox (/connect sandbox)")
+        return
+    from explorer.sandbox import SCENARIOS, validate_scenario
+
+    names = arg.split()
+    if not names:
+        active = box.scenarios
+        for name, description in SCENARIOS.items():
+            mark = "*" if any(a.split("=")[0] == name for a in active) else " "
+            repl.say([("title" if mark == "*" else "", f" {mark} {name:<18}"), ("dim", description)])
+        return
+    if names == ["off"]:
+        names = []
+    try:
+        canonical = [validate_scenario(n) for n in names]
+    except ValueError as exc:
+        repl.error(str(exc))
+        return
+    box.set_scenarios(canonical)
+    repl.say([("dim", "sandbox scenarios: "), ("title", ", ".join(canonical) or "none")])
+
+
+def _connect(repl: Repl, arg: str) -> None:
+    try:
+        words = shlex.split(arg)
+    except ValueError as exc:
+        repl.error(f"cannot read that: {exc}")
+        return
+    repl.connect(words)
+
+
+def _reset(repl: Repl, arg: str) -> None:
+    if repl.engine.connected and repl.engine.state is not State.CLOSED:
+        repl.submit("RSET")
+    else:
+        repl.connect([])
+
+
+def _raw(repl: Repl, arg: str) -> None:
+    if not arg:
+        repl.error("usage: /raw TEXT, with escapes such as \\r\\n (nothing is added)")
+        return
+    try:
+        data = parse_escapes(arg)
+    except EscapeError as exc:
+        repl.error(str(exc))
+        return
+    repl.send(RawBytes(data))
+
+
+def _wait(repl: Repl, arg: str) -> None:
+    try:
+        seconds = float(arg) if arg.strip() else repl.engine.target.timeout
+    except ValueError:
+        repl.error("usage: /wait [SECONDS]")
+        return
+    repl.show_outcome(repl.engine.wait(seconds), empty=f"nothing arrived in {seconds:g} s")
+
+
+def _compose(repl: Repl, arg: str) -> None:
+    if repl.engine.state is not State.DATA:
+        repl.error(f"/compose works in DATA mode (after 354); now: {stage(repl.engine.state.value).title}")
+        return
+    repl.compose(arg.strip() or None)
+
+
+def _set(repl: Repl, arg: str) -> None:
+    name, _, value = arg.strip().partition(" ")
+    if not name:
+        for key, val in repl.variables.items():
+            repl.say([("", f"  {key:<10} "), ("title", val)])
+        return
+    if name not in repl.variables or not value.strip():
+        repl.error(f"usage: /set NAME VALUE, NAME one of {', '.join(repl.variables)}")
+        return
+    repl.variables[name] = value.strip()
+    repl.say([("dim", f"{name} = "), ("title", visible(value.strip().encode()))])
+
+
+def _quit(repl: Repl, arg: str) -> None:
+    repl.leave()
+
+
+COMMANDS: dict[str, SlashCommand] = {c.name: c for c in (
+    SlashCommand("help", _help),
+    SlashCommand("explain", _explain),
+    SlashCommand("b64", _b64),
+    SlashCommand("bytes", _toggle("show_bytes", "byte preview")),
+    SlashCommand("hex", _toggle("show_hex", "hex dumps")),
+    SlashCommand("state", _state),
+    SlashCommand("history", _history),
+    SlashCommand("inbox", _inbox),
+    SlashCommand("scenario", _scenario),
+    SlashCommand("connect", _connect),
+    SlashCommand("reset", _reset),
+    SlashCommand("raw", _raw),
+    SlashCommand("strict", _strict),
+    SlashCommand("wait", _wait),
+    SlashCommand("compose", _compose),
+    SlashCommand("set", _set),
+    SlashCommand("quit", _quit),
+)}
+
+
+def run_slash(repl: Repl, text: str) -> None:
+    """Run ``/name args``; an unknown name gets a did-you-mean."""
+    name, _, arg = text[1:].partition(" ")
+    command = COMMANDS.get(name.lower())
+    if command is None:
+        repl.error(f"unknown command /{name}{_did_you_mean(name)} (/help lists them)")
+        return
+    command.run(repl, arg)
+
+
+def argument_options(repl: Repl, name: str) -> list[str]:
+    """What Tab offers after ``/name``."""
+    if name == "help":
+        return list(COMMANDS) + list(VERBS)
+    if name == "scenario":
+        from explorer.sandbox import SCENARIOS
+        return list(SCENARIOS) + ["off"]
+    if name == "b64":
+        return ["encode", "decode"]
+    if name == "connect":
+        return ["sandbox", "--starttls", "--tls", "--insecure", "--timeout"]
+    if name == "set":
+        return list(repl.variables)
+    return []

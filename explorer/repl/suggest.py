@@ -1,0 +1,102 @@
+"""Ghost-text suggestions, Tab completion and the bottom toolbar of the REPL."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from prompt_toolkit.auto_suggest import AutoSuggest, Suggestion
+from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import FormattedText
+
+from explorer.core.commands import VERBS
+from explorer.knowledge.guide import stage
+
+if TYPE_CHECKING:
+    from explorer.repl.app import Repl
+
+__all__ = ["StepSuggest", "SmtpCompleter", "toolbar"]
+
+
+class StepSuggest(AutoSuggest):
+    """Suggests the expected next step as ghost text; the right arrow accepts it."""
+
+    def __init__(self, suggestion: Callable[[], str | None]):
+        self._suggestion = suggestion
+
+    def get_suggestion(self, buffer, document: Document) -> Suggestion | None:
+        wanted = self._suggestion()
+        typed = document.text
+        if wanted and len(typed) < len(wanted) and wanted.lower().startswith(typed.lower()):
+            return Suggestion(wanted[len(typed):])
+        return None
+
+
+def _matches(word: str, options: Iterable[str], *, display_meta: Callable[[str], str] | None = None):
+    lowered = word.lower()
+    for option in options:
+        if option.lower().startswith(lowered):
+            yield Completion(option, start_position=-len(word),
+                             display_meta=display_meta(option) if display_meta else None)
+
+
+class SmtpCompleter(Completer):
+    """Completes SMTP verbs and their arguments, and the REPL's /commands."""
+
+    def __init__(self, repl: Repl):
+        self.repl = repl
+
+    def get_completions(self, document: Document, complete_event) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        repl = self.repl
+        if text.startswith("/"):
+            yield from self._slash(text)
+            return
+        if " " not in text:
+            sensible = repl.engine.session.sensible_verbs()
+            ordered = list(sensible) + [v for v in VERBS if v not in sensible]
+            yield from _matches(text, ordered, display_meta=lambda v: "" if v in sensible else "out of order now")
+            return
+        verb, _, rest = text.partition(" ")
+        verb = verb.upper()
+        v = repl.variables
+        options: list[str] = []
+        if verb == "MAIL":
+            options = [f"FROM:<{v['sender']}>"]
+        elif verb == "RCPT":
+            options = [f"TO:<{v['recipient']}>"]
+        elif verb in ("EHLO", "HELO"):
+            options = [v["domain"]]
+        elif verb == "AUTH":
+            options = list(repl.engine.session.context.capabilities.auth_mechanisms) or ["LOGIN", "PLAIN", "CRAM-MD5"]
+        elif verb in ("VRFY", "EXPN"):
+            options = [v["recipient"]]
+        yield from _matches(rest, options)
+
+    def _slash(self, text: str) -> Iterable[Completion]:
+        from explorer.repl.slash import COMMANDS, argument_options
+
+        name, space, rest = text[1:].partition(" ")
+        if not space:
+            yield from (Completion("/" + c.name, start_position=-len(text), display_meta=c.summary)
+                        for c in COMMANDS.values() if c.name.startswith(name.lower()))
+            return
+        word = rest.rsplit(" ", 1)[-1]
+        yield from _matches(word, argument_options(self.repl, name.lower()))
+
+
+def toolbar(repl: Repl) -> FormattedText:
+    """Server, stage, TLS, AUTH and the next expected step, on one line."""
+    session = repl.engine.session
+    ctx = session.context
+    step = repl.suggestion() or "wait for the server"
+    parts = [
+        ("", f" {repl.target_label} "),
+        ("", f"| {stage(session.state.value).title} "),
+        ("", f"| TLS {'on' if ctx.tls else 'off'} "),
+        ("", f"| AUTH {'yes' if ctx.authenticated else 'no'} "),
+    ]
+    if repl.engine.session.strict:
+        parts.append(("", "| strict "))
+    parts.append(("", f"| next: {step} "))
+    return FormattedText(parts)

@@ -1,0 +1,64 @@
+"""``HOST[:PORT] [--starttls | --tls] [--insecure] [--timeout S]``: where the REPL connects.
+
+One parser for the command line (``smtp-explorer connect``) and the REPL (``/connect``). Without a
+port: 465 with --tls, 587 with --starttls, else 25.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from explorer.engine import Target
+
+__all__ = ["TargetError", "parse_target", "add_target_arguments", "target_from_args"]
+
+DEFAULT_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
+
+
+class TargetError(ValueError):
+    """A connection target that cannot be understood (one line)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise TargetError(message)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("server", metavar="HOST[:PORT]", help="the SMTP server, e.g. smtp.example.org:587")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--starttls", action="store_true", help="plain TCP, upgraded with STARTTLS (port 587)")
+    mode.add_argument("--tls", action="store_true", help="TLS from the first byte (port 465)")
+    parser.add_argument("--insecure", action="store_true", help="do not verify the certificate (shows a warning)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for a reply (default 10)")
+
+
+def _split_host_port(text: str, security: str) -> tuple[str, int]:
+    if text.startswith("["):  # [::1]:25
+        host, _, rest = text[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host, port_text = text, ""
+    if not host:
+        raise TargetError(f"no host in {text!r}: write HOST or HOST:PORT")
+    if not port_text:
+        return host, DEFAULT_PORTS[security]
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise TargetError(f"bad port {port_text!r}: a port is a number from 1 to 65535")
+    return host, int(port_text)
+
+
+def target_from_args(args: argparse.Namespace) -> Target:
+    security = "tls" if args.tls else "starttls" if args.starttls else "plain"
+    if args.timeout is None or args.timeout <= 0:
+        raise TargetError("--timeout must be a positive number of seconds")
+    host, port = _split_host_port(args.server, security)
+    return Target(host, port, security, args.insecure, None, args.timeout)
+
+
+def parse_target(words: list[str]) -> Target:
+    parser = _Parser(prog="/connect", add_help=False)
+    add_target_arguments(parser)
+    return target_from_args(parser.parse_args(words))

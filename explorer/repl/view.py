@@ -1,0 +1,115 @@
+"""What the learner sees: bytes about to go out, replies as they came, explanations, states.
+
+Pure functions from engine results to lines of (style, text) fragments; nothing here prints.
+Every byte from the wire passes through the visible rendering first.
+"""
+
+from __future__ import annotations
+
+from explorer.core.render import hexdump, visible, visible_lines, visible_text
+from explorer.core.replies import ProtocolError
+from explorer.core.session import Answer, ConnectionClosed, Warning_
+from explorer.core.states import State
+from explorer.engine import Event, Failure, Stalled, TlsStarted
+from explorer.explaining import wrap
+from explorer.knowledge import codes
+from explorer.knowledge.guide import advice, note, stage
+from explorer.repl.console import Line
+
+__all__ = ["wire_lines", "warning_lines", "event_lines", "stage_lines", "code_style", "dot_stuff_note"]
+
+
+def code_style(code: int) -> str:
+    return f"code{code // 100}" if 2 <= code // 100 <= 5 else "error"
+
+
+def wire_lines(direction: str, data: bytes, *, hex_dump: bool = False) -> list[Line]:
+    """``C: EHLO me\\r\\n`` lines (one per line on the wire), and the hex dump if asked."""
+    tag, style = ("C: ", "client") if direction == "client" else ("S: ", "server")
+    lines: list[Line] = [[(style, tag), ("wire", text)] for text in visible_lines(data)]
+    if not lines:
+        lines = [[(style, tag), ("dim", "(nothing)")]]
+    if hex_dump:
+        lines += [[("dim", "   " + row)] for row in hexdump(data).splitlines()]
+    return lines
+
+
+def warning_lines(warnings: tuple[Warning_, ...], lang: str = "en") -> list[Line]:
+    out: list[Line] = []
+    for w in warnings:
+        text = advice(w.key, lang)
+        expect = f" (expect {w.code})" if w.code else ""
+        label = "warning" if w.severity == "error" else "note"
+        out.append([("warn", f"  {label}{expect}:"), ("", "\n" + wrap(text.text))])
+        out.append([("dim", "    fix: " + text.fix)])
+    return out
+
+
+def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
+    reply = answer.reply
+    out = wire_lines("server", reply.raw, hex_dump=hex_dump)
+    info = codes.explain_code(reply.code, lang)
+    head: Line = [("", "   "), (code_style(reply.code), str(reply.code))]
+    if reply.enhanced:
+        head.append(("dim", f" [{reply.enhanced}]"))
+    head.append(("", "  " + wrap(info.meaning, " " * 6).lstrip()))
+    if reply.multiline:
+        head.append(("dim", f"  ({len(reply.lines)} lines, one reply)"))
+    out.append(head)
+    if reply.enhanced:
+        enhanced = codes.explain_enhanced(reply.enhanced, lang)
+        if enhanced.detail:
+            out.append([("dim", wrap(f"{reply.enhanced}: {enhanced.detail}", "   "))])
+    why = codes.why_now(reply.code, answer.to if answer.to != "UNKNOWN" else None, lang)
+    if answer.unexpected:
+        why = "nothing was waiting for a reply: the server spoke on its own. " + why
+    if why:
+        out.append([("", wrap("why now: " + why, "   "))])
+    if info.next and reply.klass != 2:  # after a success, the next step is shown by the prompt
+        out.append([("note", wrap("what to do: " + info.next, "   "))])
+    for problem in reply.problems:
+        out.append([("warn", f"   malformed reply: {problem}")])
+    if answer.before is not answer.after:
+        out.append([("dim", "   state: "), ("", f"{stage(answer.before.value, lang).title} -> "),
+                    ("title", stage(answer.after.value, lang).title)])
+    return out
+
+
+def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> list[Line]:
+    """The lines for one thing that happened after a send."""
+    if isinstance(event, Answer):
+        return _answer_lines(event, lang, hex_dump)
+    if isinstance(event, ProtocolError):
+        return wire_lines("server", event.raw, hex_dump=hex_dump) + [
+            [("error", "   not a valid SMTP reply: "), ("", event.message)]]
+    if isinstance(event, ConnectionClosed):
+        lines: list[Line] = [[("error", "   the server closed the connection")]]
+        if event.mid_transaction:
+            lines.append([("warn", "   (in the middle of an exchange: nothing that was not acknowledged is delivered)")])
+        lines.append([("dim", "   /connect or /reset opens a new one")])
+        return lines
+    if isinstance(event, Stalled):
+        lines = [[("warn", f"   no complete reply within {event.timeout:g} s")]]
+        if event.partial:
+            lines.append([("dim", "   received so far: "), ("wire", visible(event.partial))])
+            lines.append([("dim", "   (a reply line is only complete with its CRLF; a multi-line reply ends with 'ddd SP')")])
+        else:
+            lines.append([("dim", "   the server may still be waiting for the end of your line (CRLF)")])
+        lines.append([("dim", "   /wait to keep waiting, /reset or /connect to start over")])
+        return lines
+    if isinstance(event, TlsStarted):
+        info = event.info
+        return [[("tls", f"   TLS established: {info.version}, cipher {info.cipher}")],
+                [("tls", f"   certificate: {visible_text(info.subject)}")]]
+    if isinstance(event, Failure):
+        return [[("error", f"error: {event.message}")]]
+    return [[("error", f"(unexpected event {type(event).__name__})")]]
+
+
+def stage_lines(state: State, lang: str = "en") -> list[Line]:
+    info = stage(state.value, lang)
+    return [[("title", f"== {info.title} ==")], [("dim", wrap(info.purpose, ""))]]
+
+
+def dot_stuff_note(text: str, lang: str = "en") -> list[Line]:
+    return [[("note", wrap(note("dot-stuffing", lang), "   "))]] if text.startswith(".") else []
