@@ -310,7 +310,11 @@ def test_raw_bytes_expect_one_reply_per_line_and_none_without_line_end() -> None
     s.send(RawBytes(b"\n"))
     assert s.awaiting_reply
     s.receive_data(b"250 ok\r\n")
-    assert s.next_event().to == "UNKNOWN"
+    answer = s.next_event()
+    assert answer.to == "HELO" and answer.after is State.READY  # the server read one HELO line
+    s.send(RawBytes(b"MAIL FROM:<a@b.c>\r\nFROB\r\n"))
+    s.receive_data(b"250 ok\r\n500 unknown\r\n")
+    assert [(a.to, a.after) for a in (s.next_event(), s.next_event())] == [("MAIL", State.MAIL), ("UNKNOWN", State.MAIL)]
 
 
 def test_unexpected_reply_and_protocol_error_pass_through() -> None:

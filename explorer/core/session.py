@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from explorer.core import states as st
 from explorer.core.capabilities import Capabilities, parse_ehlo
-from explorer.core.commands import VERBS, AuthLine, Command, MessageData, Outgoing, RawBytes
+from explorer.core.commands import VERBS, AuthLine, Command, MessageData, Outgoing, RawBytes, parse_command
 from explorer.core.replies import NEED_DATA, NeedData, ProtocolError, Reply, ReplyParser
 from explorer.core.states import State
 from explorer.core.syntax import syntax_problems
@@ -125,6 +125,7 @@ class ClientSession:
         self._parser = ReplyParser()
         self._pending: deque[str] = deque()  # exchanges waiting for their reply, oldest first
         self._data_tail = b""  # last bytes of content sent in DATA, to find CRLF.CRLF
+        self._raw_tail = b""  # a line sent with /raw whose LF has not been sent yet
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -134,6 +135,7 @@ class ClientSession:
         self.context = Context(tls=tls)
         self._parser = ReplyParser()
         self._pending = deque([st.GREETING])
+        self._raw_tail = b""
 
     def connection_lost(self) -> ConnectionClosed:
         """The connection ended (EOF, reset, or after 221/421)."""
@@ -221,11 +223,23 @@ class ClientSession:
         if self.state is State.DATA:
             self._track_content(wire)
         elif isinstance(outgoing, RawBytes):
-            if wire.endswith(b"\n"):  # one or more lines: each will get a reply
-                self._pending.extend(st.UNKNOWN for _ in range(max(1, wire.count(b"\n"))))
+            # Each complete line will get a reply; a line that reads as a command counts as one,
+            # so MAIL typed with /raw still opens a transaction. A last line without LF waits.
+            *lines, self._raw_tail = (self._raw_tail + wire).split(b"\n")
+            for line in lines:
+                self._pending.append(self._raw_exchange(line))
         elif isinstance(outgoing, (Command, AuthLine)):
             self._pending.append(_exchange_of(outgoing))
         return wire
+
+    def _raw_exchange(self, line: bytes) -> str:
+        if self.state is State.AUTH_EXCHANGE:
+            return st.AUTH_LINE
+        try:
+            command = parse_command(line.rstrip(b"\r").decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return st.UNKNOWN
+        return _exchange_of(command)
 
     def _track_content(self, wire: bytes) -> None:
         # The content starts right after 354, as if after a CRLF; it ends at CRLF.CRLF.

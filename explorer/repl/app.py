@@ -38,8 +38,9 @@ class Repl:
     def __init__(self, target: Target, *, sandbox: Callable[[], object | None] | None = None,
                  console: Console | None = None, input=None, output=None,
                  history: History | None = None, strict: bool = False, lang: str = "en",
-                 variables: dict[str, str] | None = None, intro: list[str] | None = None):
+                 variables: dict[str, str] | None = None, intro: list[str] | None = None, tutor=None):
         self.engine = Engine(target, strict=strict)
+        self.tutor = tutor  # a lesson being followed (explorer.lessons.tutor.Tutor), or None
         self._sandbox = sandbox or (lambda: None)
         self.sandbox_target = target if sandbox else None
         self.console = console or Console(output=output)
@@ -90,11 +91,22 @@ class Repl:
     def suggestion(self) -> str | None:
         """The expected next input, filled in; None when the server is the one to speak."""
         state = self.engine.state
+        tutor = self.tutor
+        if tutor is not None and tutor.asking:
+            return None
         if state is State.DATA:
+            lesson_line = tutor.message_line(self._data_index) if tutor is not None else None
+            if lesson_line is not None:
+                return lesson_line
             line = DATA_TEMPLATE[min(self._data_index, len(DATA_TEMPLATE) - 1)]
             return line.format(**self.variables)
+        if tutor is not None and tutor.suggestion() is not None and state is not State.AUTH_EXCHANGE:
+            return tutor.suggestion()
         if state is State.AUTH_EXCHANGE:
-            return self.variables["username"] if self.auth and self.auth.field == "username" else None
+            if self.auth is None or self.auth.field != "username":
+                return None
+            lesson_user = tutor.suggestion() if tutor is not None else None
+            return lesson_user or self.variables["username"]
         step = self.engine.session.expected_step()
         if step is None or "{auth_response}" in step or "{message}" in step:
             return None
@@ -102,6 +114,8 @@ class Repl:
 
     def _prompt_message(self) -> FormattedText:
         state, ctx = self.engine.state, self.engine.session.context
+        if self.tutor is not None and self.tutor.asking:
+            return FormattedText([("class:prompt", "answer> ")])
         if state is State.DATA:
             return FormattedText([("class:prompt", "data> ")])
         if state is State.AUTH_EXCHANGE and self.auth is not None:
@@ -110,6 +124,8 @@ class Repl:
         return FormattedText(lock + [("class:prompt", f"{stage(state.value, self.lang).title}> ")])
 
     def _before_prompt(self) -> None:
+        if self.tutor is not None:
+            self.say_lines(self.tutor.enter(self.engine))
         state = self.engine.state
         if state is not self._shown_stage and state is not State.DATA_END:
             self._shown_stage = state
@@ -163,6 +179,8 @@ class Repl:
         state = self.engine.state
         if text.startswith("/") and (state is not State.DATA or text[1:].split(" ")[0].lower() in COMMANDS):
             run_slash(self, text)
+        elif self.tutor is not None and self.tutor.asking:
+            self.say_lines(self.tutor.answer(text))
         elif state is State.DATA:
             self._data_line(text)
         elif state is State.AUTH_EXCHANGE and self.auth is not None:
@@ -210,6 +228,8 @@ class Repl:
         if not wire.endswith(b"\n") and self.engine.state is not State.DATA:
             self.say([("note", wrap(note("no-line-end", self.lang), "   "))])
         self.show_outcome(outcome)
+        if self.tutor is not None:
+            self.say_lines(self.tutor.after(outgoing, outcome))
 
     def show_outcome(self, outcome: Outcome, empty: str | None = None) -> None:
         if not outcome.events and empty:
@@ -253,7 +273,10 @@ class Repl:
         self.engine.target = target
         self.auth = None
         self.say([("dim", f"connecting to {self.target_label} ...")])
-        self.show_outcome(self.engine.connect())
+        outcome = self.engine.connect()
+        self.show_outcome(outcome)
+        if self.tutor is not None:
+            self.say_lines(self.tutor.after(None, outcome))
 
     def compose(self, subject: str | None) -> None:
         subject = subject or "Hello from smtp-explorer"

@@ -53,7 +53,7 @@ class SandboxLink:
             self._box.stop()
 
 
-def _history():
+def history():
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
     from explorer.paths import data_root
@@ -83,7 +83,7 @@ def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
         box = link.get()
         target = Target(box.host, box.port, "plain", cafile=str(box.certificate_path))
         account = box.accounts[0]
-        repl = Repl(target, sandbox=lambda: box, history=_history(), intro=_intro(
+        repl = Repl(target, sandbox=lambda: box, history=history(), intro=_intro(
             f"the embedded sandbox on {target.label} (offline, on this machine)",
             [f"demo account: {account.describe()}"]))
         return repl.run()
@@ -101,6 +101,6 @@ def run_connect(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     extra = ["warning: --insecure: the certificate will NOT be verified"] if target.insecure else []
     security = {"tls": "TLS from the first byte", "starttls": "STARTTLS when offered", "plain": "plain TCP"}
-    repl = Repl(target, history=_history(), strict=args.strict,
+    repl = Repl(target, history=history(), strict=args.strict,
                 intro=_intro(f"{target.label} ({security[target.security]})", extra))
     return repl.run()

@@ -236,6 +236,15 @@ def _set(repl: Repl, arg: str) -> None:
     repl.say([("dim", f"{name} = "), ("title", visible(value.strip().encode()))])
 
 
+def _lesson_step(action: str) -> Callable[[Repl, str], None]:
+    def run(repl: Repl, arg: str) -> None:
+        if repl.tutor is None:
+            repl.error("no lesson is running (smtp-explorer lesson list shows them)")
+            return
+        repl.say_lines(getattr(repl.tutor, action)())
+    return run
+
+
 def _quit(repl: Repl, arg: str) -> None:
     repl.leave()
 
@@ -257,6 +266,9 @@ COMMANDS: dict[str, SlashCommand] = {c.name: c for c in (
     SlashCommand("wait", _wait),
     SlashCommand("compose", _compose),
     SlashCommand("set", _set),
+    SlashCommand("lesson", _lesson_step("where")),
+    SlashCommand("skip", _lesson_step("skip")),
+    SlashCommand("back", _lesson_step("back")),
     SlashCommand("quit", _quit),
 )}
 

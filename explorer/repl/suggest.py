@@ -98,5 +98,7 @@ def toolbar(repl: Repl) -> FormattedText:
     ]
     if repl.engine.session.strict:
         parts.append(("", "| strict "))
+    if repl.tutor is not None:
+        parts.append(("", f"| {repl.tutor.status()} "))
     parts.append(("", f"| next: {step} "))
     return FormattedText(parts)

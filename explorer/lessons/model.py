@@ -1,0 +1,97 @@
+"""What a lesson is, once loaded: frozen data, no behaviour beyond small checks.
+
+A lesson file is TOML (see ``lessons/README.md``); ``explorer.lessons.loader`` turns it into
+these objects or a list of problems with ``file:line``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "PLACEHOLDER"]
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a lesson file."""
+
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ReplyRule:
+    """The replies a step accepts: classes (2 for 2xx) and exact codes; ``none``: no reply at all."""
+
+    classes: frozenset[int] = frozenset()
+    codes: frozenset[int] = frozenset()
+    none: bool = False
+
+    def accepts(self, code: int | None) -> bool:
+        if code is None:
+            return self.none
+        return code in self.codes or code // 100 in self.classes
+
+    def __str__(self) -> str:
+        if self.none:
+            return "no reply"
+        parts = [f"{c}xx" for c in sorted(self.classes)] + [str(c) for c in sorted(self.codes)]
+        return " or ".join(parts)
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: str  # "choice" or "text"
+    prompt: str
+    choices: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()  # for "choice": the right choice numbers as text ("2")
+    right: str = ""
+    wrong: str = ""
+
+    def is_right(self, answer: str) -> bool:
+        given = " ".join(answer.split()).casefold()
+        return any(given == " ".join(a.split()).casefold() for a in self.answers)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: what to send (``kind`` and ``send``), how to judge it, what to say."""
+
+    index: int
+    narration: str
+    kind: str  # "connect", "command", "auth", "message", "raw"
+    send: str  # a template: the command, the AUTH answer in clear, the message, the raw bytes
+    reply: ReplyRule
+    secret: bool = False  # an AUTH answer that is a password: typed masked
+    verb: str | None = None  # rule: any command with this verb
+    pattern: str | None = None  # rule: a regular expression the command line must match
+    state: str | None = None  # rule: any command that leads to this state
+    exact: bool = True  # rule: the command must be the template itself (when no other rule)
+    hints: tuple[str, ...] = ()
+    question: Question | None = None
+    scenarios: tuple[str, ...] | None = None  # switch the sandbox's scenarios before the step
+    session: str | None = None  # "reconnect" or "close" before the step
+
+
+@dataclass(frozen=True)
+class Lesson:
+    path: Path
+    name: str
+    title: str
+    summary: str
+    level: str
+    language: str
+    server: str  # "sandbox" or "any"
+    scenarios: tuple[str, ...]
+    variables: dict[str, str]
+    steps: tuple[Step, ...]
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
