@@ -199,3 +199,21 @@ def test_a_lesson_in_the_repl_with_a_wrong_attempt_a_hint_and_questions(sandbox,
     (stored,) = sandbox.messages()
     assert b"Subject: My first message over raw SMTP\r\n" in stored.data
     assert progress_file().exists()
+
+
+def test_progress_is_kept_and_a_resumed_lesson_replays_to_where_it_was(sandbox, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SMTP_EXPLORER_DATA", str(tmp_path))
+    from explorer.core.states import State
+    from explorer.lessons.tutor import Tutor, _load_progress, fast_forward
+
+    lesson = load_lesson(find_lesson("anatomy"))
+    tutor = Tutor(lesson, dict(lesson.variables), sandbox)
+    tutor.skip()
+    tutor.skip()
+    tutor.skip()
+    assert _load_progress() == {str(lesson.path.resolve()): 3}
+    engine = Engine(Target(sandbox.host, sandbox.port))
+    assert fast_forward(lesson, engine, dict(lesson.variables), sandbox, 3)
+    assert engine.state is State.MAIL  # connected, HELO, MAIL FROM: ready for step 4, RCPT TO
+    tutor.back()
+    assert _load_progress()[str(lesson.path.resolve())] == 2
