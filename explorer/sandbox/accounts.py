@@ -1,0 +1,206 @@
+"""Sandbox accounts: who may AUTH, with which secret, and which addresses are known mailboxes.
+
+An account has a login password and, optionally, an SMTP authorization code (what QQ Mail, 163
+and Gmail's app passwords call the secret a mail client must use instead of the login password).
+Both are accepted normally; the ``auth-code`` scenario, or ``require_code`` on one account, makes
+the login password fail with 535 and a hint, as those providers do.
+
+Accounts come from three places: the two defaults (always present), ``--account USER:SECRET``
+(or ``USER:PASSWORD:CODE``), and a TOML file (``--accounts FILE``) in this format::
+
+    [[account]]
+    username = "alice@sandbox.test"   # required; a bare name gets "@sandbox.test" as its address
+    password = "alice-pass"           # required: the login password
+    code = "qwertyuiopasdfgh"         # optional: the SMTP authorization code
+    require_code = false              # optional: refuse the login password even without auth-code
+"""
+
+from __future__ import annotations
+
+import hmac
+import tomllib
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Iterable
+
+__all__ = [
+    "Account",
+    "AccountBook",
+    "AuthVerdict",
+    "DEFAULT_ACCOUNTS",
+    "SANDBOX_DOMAIN",
+    "load_accounts_file",
+    "parse_account_spec",
+]
+
+SANDBOX_DOMAIN = "sandbox.test"
+
+
+@dataclass(frozen=True)
+class Account:
+    """One sandbox user: ``username`` for AUTH, a login ``password``, an optional ``auth_code``."""
+
+    username: str
+    password: str
+    auth_code: str | None = None
+    require_code: bool = False
+
+    @property
+    def address(self) -> str:
+        """The mailbox address of this account (a bare username gets the sandbox domain)."""
+        return self.username if "@" in self.username else f"{self.username}@{SANDBOX_DOMAIN}"
+
+    def describe(self) -> str:
+        """One line for the start-up banner: the secrets are printed on purpose (a sandbox)."""
+        text = f"{self.username}  password {self.password}"
+        if self.auth_code:
+            text += f"  authorization code {self.auth_code}"
+        if self.require_code:
+            text += "  (login password refused: code required)"
+        return text
+
+
+DEFAULT_ACCOUNTS: tuple[Account, ...] = (
+    Account("learner@sandbox.test", "password123", "abcdefghijklmnop"),
+    Account("friend@sandbox.test", "friend123", "qrstuvwxyzabcdef"),
+)
+
+# Postmaster must always be deliverable (RFC 5321 4.5.1), even under unknown-recipient.
+_ALWAYS_KNOWN = ("postmaster", f"postmaster@{SANDBOX_DOMAIN}")
+
+
+class AuthVerdict(Enum):
+    """What a username/secret pair amounts to."""
+
+    OK = "ok"
+    CODE_REQUIRED = "code-required"  # the login password, where the code is required
+    INVALID = "invalid"
+
+
+def _check_username(username: str, where: str) -> str:
+    username = username.strip()
+    if not username:
+        raise ValueError(f"{where}: the username is empty")
+    if any(ch.isspace() or ord(ch) < 0x20 or ch in "<>/\\" for ch in username):
+        raise ValueError(f"{where}: the username {username!r} has a space or a character "
+                         "not allowed in an address")
+    if username.count("@") > 1 or username.startswith("@") or username.endswith("@"):
+        raise ValueError(f"{where}: {username!r} is not a valid address")
+    return username
+
+
+def parse_account_spec(spec: str) -> Account:
+    """Parse ``USER:SECRET`` or ``USER:PASSWORD:CODE``; a one-line ``ValueError`` otherwise."""
+    parts = spec.split(":")
+    if len(parts) not in (2, 3):
+        raise ValueError(f"--account {spec!r}: expected USER:SECRET or USER:PASSWORD:CODE "
+                         "(put a secret containing ':' in an --accounts file)")
+    where = f"--account {parts[0]!r}"
+    username = _check_username(parts[0], where)
+    password = parts[1]
+    if not password:
+        raise ValueError(f"{where}: the password is empty")
+    code = parts[2] if len(parts) == 3 else None
+    if code is not None and not code:
+        raise ValueError(f"{where}: the authorization code is empty")
+    return Account(username, password, code)
+
+
+def load_accounts_file(path: Path) -> list[Account]:
+    """Read accounts from a TOML file (format in the module docstring); ``ValueError`` if bad."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read accounts file {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"accounts file {path} is not valid TOML: {exc}") from None
+    entries = data.get("account")
+    unknown = set(data) - {"account"}
+    if unknown:
+        raise ValueError(f"accounts file {path}: unknown key {sorted(unknown)[0]!r} "
+                         "(expected [[account]] tables)")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ValueError(f"accounts file {path}: expected one or more [[account]] tables")
+    accounts = []
+    for number, entry in enumerate(entries, 1):
+        where = f"accounts file {path}, account {number}"
+        extra = set(entry) - {"username", "password", "code", "require_code"}
+        if extra:
+            raise ValueError(f"{where}: unknown key {sorted(extra)[0]!r}")
+        username, password = entry.get("username"), entry.get("password")
+        code, require_code = entry.get("code"), entry.get("require_code", False)
+        if not isinstance(username, str):
+            raise ValueError(f"{where}: username must be a string")
+        if not isinstance(password, str) or not password:
+            raise ValueError(f"{where}: password must be a non-empty string")
+        if code is not None and (not isinstance(code, str) or not code):
+            raise ValueError(f"{where}: code must be a non-empty string")
+        if not isinstance(require_code, bool):
+            raise ValueError(f"{where}: require_code must be true or false")
+        if require_code and code is None:
+            raise ValueError(f"{where}: require_code needs a code")
+        accounts.append(Account(_check_username(username, where), password, code, require_code))
+    return accounts
+
+
+class AccountBook:
+    """Look-ups over a fixed list of accounts; usernames and addresses are case-insensitive."""
+
+    def __init__(self, accounts: Iterable[Account]):
+        self.accounts: list[Account] = list(accounts)
+        self._by_name: dict[str, Account] = {}
+        for account in self.accounts:
+            for key in {account.username.lower(), account.address.lower()}:
+                if key in self._by_name and self._by_name[key] is not account:
+                    raise ValueError(f"account {account.username!r} is defined twice")
+                self._by_name[key] = account
+        self._addresses = {a.address.lower() for a in self.accounts} | set(_ALWAYS_KNOWN)
+
+    def find(self, username: str) -> Account | None:
+        """The account with this username or address, if any."""
+        return self._by_name.get(username.strip().lower())
+
+    def is_known_address(self, address: str) -> bool:
+        """Whether RCPT TO ``address`` names a sandbox mailbox (for unknown-recipient)."""
+        return address.lower() in self._addresses
+
+    def secrets(self, account: Account) -> list[tuple[str, bool]]:
+        """The account's secrets as (secret, is_code) pairs, password first."""
+        pairs = [(account.password, False)]
+        if account.auth_code:
+            pairs.append((account.auth_code, True))
+        return pairs
+
+    def verdict(self, account: Account, is_code: bool, code_required: bool) -> AuthVerdict:
+        """The verdict for a secret that matched: the login password may still be refused."""
+        if is_code:
+            return AuthVerdict.OK
+        if account.auth_code and (code_required or account.require_code):
+            return AuthVerdict.CODE_REQUIRED
+        return AuthVerdict.OK
+
+    def check(self, username: str, secret: bytes | str,
+              code_required: bool) -> tuple[Account | None, AuthVerdict]:
+        """Check a username and a plain secret (AUTH LOGIN, AUTH PLAIN), compared as bytes."""
+        account = self.find(username)
+        if account is None:
+            return None, AuthVerdict.INVALID
+        given = secret.encode("utf-8") if isinstance(secret, str) else secret
+        for candidate, is_code in self.secrets(account):
+            if hmac.compare_digest(candidate.encode("utf-8"), given):
+                return account, self.verdict(account, is_code, code_required)
+        return account, AuthVerdict.INVALID
+
+    def check_cram_md5(self, username: str, challenge: bytes, digest_hex: str,
+                       code_required: bool) -> tuple[Account | None, AuthVerdict]:
+        """Check a CRAM-MD5 response (RFC 2195): HMAC-MD5 of the challenge keyed by a secret."""
+        account = self.find(username)
+        if account is None:
+            return None, AuthVerdict.INVALID
+        for candidate, is_code in self.secrets(account):
+            expected = hmac.new(candidate.encode("utf-8"), challenge, "md5").hexdigest()
+            if hmac.compare_digest(expected.encode(), digest_hex.lower().encode("utf-8",
+                                                                               "replace")):
+                return account, self.verdict(account, is_code, code_required)
+        return account, AuthVerdict.INVALID

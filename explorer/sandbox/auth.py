@@ -1,0 +1,115 @@
+"""AUTH for the sandbox: the policy (when AUTH is allowed) and the mechanisms.
+
+aiosmtpd 1.4.6 behaviour corrected here:
+- it refuses AUTH without TLS by default (``auth_require_tls``); the sandbox allows it on
+  loopback and refuses it with 538 elsewhere, unless told otherwise;
+- it answers 504 to ``auth login`` in lower case (it compares the mechanism as typed), though
+  RFC 4954 makes mechanism names case-insensitive;
+- its AUTH LOGIN prompts are ``User Name\\x00`` and ``Password\\x00``; every tutorial shows the
+  classic ``Username:`` and ``Password:``;
+- it has no CRAM-MD5.
+Secrets the client sends are noted on the session record, so the session log can mask them.
+"""
+
+from __future__ import annotations
+
+import binascii
+import secrets
+import time
+from base64 import b64decode, b64encode
+from typing import Any
+
+from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword, auth_mechanism, syntax
+
+from explorer.sandbox.accounts import AuthVerdict
+from explorer.sandbox.texts import AUTH_LOGIN_PROMPTS, reply
+
+__all__ = ["AuthMixin", "MECHANISMS"]
+
+MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
+
+
+class AuthMixin:
+    """Mixed into the sandbox's SMTP protocol class (before aiosmtpd's ``SMTP``)."""
+
+    AuthLoginUsernameChallenge = AUTH_LOGIN_PROMPTS["username"]
+    AuthLoginPasswordChallenge = AUTH_LOGIN_PROMPTS["password"]
+
+    def _auth_allowed(self) -> bool:
+        if self._tls_protocol is not None:
+            return True
+        if "require-tls" in self.ctx.scenarios:
+            return False
+        if self.ctx.allow_plaintext_auth is not None:
+            return self.ctx.allow_plaintext_auth
+        return self._local_loopback
+
+    @syntax("AUTH <mechanism> [initial-response]")
+    async def smtp_AUTH(self, arg: str) -> None:
+        language = self.ctx.language
+        if arg:
+            parts = arg.split()
+            parts[0] = parts[0].upper()  # mechanism names are case-insensitive (RFC 4954 4)
+            if len(parts) == 2:
+                self.ctx.recorder.update(self.record, secret=parts[1].encode("utf-8",
+                                                                           "surrogateescape"))
+            arg = " ".join(parts)
+        if self.session.host_name and self.session.extended_smtp:
+            if not self._auth_allowed():
+                return await self.push(reply("auth_needs_tls", language))
+            if self.session.authenticated:
+                return await self.push(reply("auth_already", language))
+            mechanism = arg.split()[0] if arg else ""
+            if arg and mechanism not in self._auth_methods:
+                return await self.push(reply("auth_unknown_mechanism", language,
+                                             mechanism=mechanism))
+        await super().smtp_AUTH(arg)
+
+    async def challenge_auth(self, challenge: str | bytes, encode_to_b64: bool = True,
+                             log_client_response: bool = False) -> Any:
+        """As aiosmtpd's, but the client's answer is noted as a secret for the session log."""
+        raw = challenge.encode() if isinstance(challenge, str) else challenge
+        await self.push(b"334 " + (b64encode(raw) if encode_to_b64 else raw))
+        line = await self._reader.readline()
+        blob = line.strip()
+        self.ctx.recorder.update(self.record, secret=blob)
+        if blob == b"*":
+            await self.push("501 5.7.0 Auth aborted")
+            return MISSING
+        try:
+            return b64decode(blob, validate=True)
+        except binascii.Error:
+            await self.push("501 5.5.2 Can't decode base64")
+            return MISSING
+
+    def _authenticate_login(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                            auth_data: LoginPassword) -> AuthResult:
+        username = auth_data.login.decode("utf-8", "replace")
+        account, verdict = self.ctx.accounts.check(
+            username, auth_data.password, "auth-code" in self.ctx.scenarios)
+        return self._auth_result(account, verdict)
+
+    def _auth_result(self, account: Any, verdict: AuthVerdict) -> AuthResult:
+        language = self.ctx.language
+        if verdict is AuthVerdict.OK and account is not None:
+            self.ctx.recorder.update(self.record, username=account.username)
+            return AuthResult(success=True, auth_data=account, message=reply("auth_ok", language))
+        key = "auth_code_hint" if verdict is AuthVerdict.CODE_REQUIRED else "auth_invalid"
+        return AuthResult(success=False, handled=False, message=reply(key, language))
+
+    @auth_mechanism("CRAM-MD5")
+    async def auth_CRAM__MD5(self, _: Any, args: list[str]) -> AuthResult:
+        if len(args) > 1:
+            await self.push(reply("cram_md5_no_initial", self.ctx.language))
+            return AuthResult(success=False, handled=True)
+        challenge = f"<{secrets.randbits(48)}.{int(time.time())}@{self.hostname}>".encode()
+        response = await self.challenge_auth(challenge)
+        if response is MISSING:
+            return AuthResult(success=False, handled=True)
+        username, _, digest = response.decode("utf-8", "replace").rpartition(" ")
+        if not username or not digest:
+            await self.push(reply("cannot_split", self.ctx.language))
+            return AuthResult(success=False, handled=True)
+        account, verdict = self.ctx.accounts.check_cram_md5(
+            username, challenge, digest, "auth-code" in self.ctx.scenarios)
+        return self._auth_result(account, verdict)

@@ -1,0 +1,171 @@
+"""The ``sandbox`` and ``inbox`` sub-commands.
+
+``smtp-explorer sandbox`` runs the teaching SMTP server in the foreground until Ctrl-C;
+``smtp-explorer inbox`` lists what it stored and shows one message. Heavy imports (aiosmtpd,
+cryptography) happen inside the handlers, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, load_accounts_file, parse_account_spec
+from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
+from explorer.sandbox.storage import DATA_ENV
+
+__all__ = ["register"]
+
+DEFAULT_PORT = 1025  # courses already grade the assignment against it
+
+
+def _epilog() -> str:
+    width = max(len(name) for name in SCENARIOS)
+    scenario_lines = "\n".join(f"  {name:<{width}}  {text}" for name, text in SCENARIOS.items())
+    accounts = "\n".join(f"  {a.describe()}" for a in DEFAULT_ACCOUNTS)
+    return f"""\
+scenarios (--scenario, repeatable; or type 'scenario NAME...' while it runs):
+{scenario_lines}
+
+default accounts (always present; the domain is sandbox.test):
+{accounts}
+
+--accounts FILE is TOML, one [[account]] table per account:
+  [[account]]
+  username = "alice@sandbox.test"
+  password = "alice-pass"          # the login password
+  code = "qwertyuiopasdfgh"        # optional: the SMTP authorization code
+  require_code = false             # optional: refuse the password even without auth-code
+
+data directory: --data-dir, else ${DATA_ENV}/sandbox, else $XDG_DATA_HOME/smtp-explorer/sandbox,
+else ~/.local/share/smtp-explorer/sandbox. It holds mail/<recipient>/{{tmp,new,cur}} (Maildir),
+tls/cert.pem (made on first use; trust it in your client) and sessions.jsonl (the session log,
+AUTH secrets masked unless --log-credentials).
+"""
+
+
+def _scenario(text: str) -> str:
+    try:
+        return validate_scenario(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _account(text: str):
+    try:
+        return parse_account_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(kind: type):
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        return value
+    return convert
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    sandbox = subparsers.add_parser(
+        "sandbox", help="run the teaching SMTP server (loopback, port 1025) until Ctrl-C",
+        description="Run the sandbox: a real SMTP server for one learner or a whole class, "
+        "with STARTTLS, AUTH LOGIN/PLAIN/CRAM-MD5, a Maildir per recipient, and scenarios "
+        "that give every failure a real provider can give, on purpose.",
+        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    sandbox.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default 127.0.0.1; anything else warns)")
+    sandbox.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                         help=f"port (default {DEFAULT_PORT}; 0 lets the system choose)")
+    sandbox.add_argument("--data-dir", type=Path, help="data directory (see below)")
+    sandbox.add_argument("--account", type=_account, action="append", default=[],
+                         metavar="USER:SECRET", help="add an account (USER:PASSWORD:CODE for "
+                         "one with an authorization code); repeatable")
+    sandbox.add_argument("--accounts", type=Path, metavar="FILE",
+                         help="add the accounts of a TOML file (format below)")
+    sandbox.add_argument("--scenario", type=_scenario, action="append", default=[],
+                         metavar="NAME", help="start with this scenario active; repeatable")
+    sandbox.add_argument("--allow-plaintext-auth", action="store_true",
+                         help="allow AUTH without STARTTLS on a non-loopback address")
+    sandbox.add_argument("--idle-timeout", type=_positive(float), default=300.0,
+                         metavar="SECONDS", help="close an idle session with 421 (default 300)")
+    sandbox.add_argument("--max-sessions", type=_positive(int), default=1000, metavar="N",
+                         help="concurrent sessions before new ones get 421 (default 1000)")
+    sandbox.add_argument("--max-message-size", type=_positive(int), default=10 * 1024 * 1024,
+                         metavar="OCTETS", help="largest message accepted (default 10 MiB)")
+    sandbox.add_argument("--log-credentials", action="store_true",
+                         help="keep AUTH secrets in the session log on disk (masked by default)")
+    sandbox.set_defaults(handler=_run_sandbox)
+
+    inbox = subparsers.add_parser(
+        "inbox", help="list the sandbox's stored messages, or show message N",
+        description="List the messages the sandbox stored (all mailboxes, oldest first), or "
+        "show message N: its headers decoded and its MIME parts.")
+    inbox.add_argument("number", nargs="?", type=_positive(int), metavar="N",
+                       help="show message N of the list")
+    inbox.add_argument("--data-dir", type=Path, help="the sandbox's data directory")
+    inbox.add_argument("--mailbox", metavar="ADDRESS", help="only this recipient's messages")
+    inbox.set_defaults(handler=_run_inbox)
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    from explorer.cli import UsageError
+    from explorer.sandbox import runner
+    from explorer.sandbox.server import Sandbox, SandboxError
+
+    accounts = list(args.account)
+    if args.accounts is not None:
+        try:
+            accounts += load_accounts_file(args.accounts)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    def make(on_event):
+        try:
+            return Sandbox(host=args.host, port=args.port, data_dir=args.data_dir,
+                           accounts=accounts, scenarios=args.scenario,
+                           allow_plaintext_auth=True if args.allow_plaintext_auth else None,
+                           idle_timeout=args.idle_timeout, max_sessions=args.max_sessions,
+                           max_message_size=args.max_message_size, on_event=on_event,
+                           log_credentials=args.log_credentials)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    try:
+        return runner.run(make)
+    except SandboxError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run_inbox(args: argparse.Namespace) -> int:
+    from explorer.cli import UsageError
+    from explorer.core.render import visible_text
+    from explorer.sandbox.inbox import format_list, format_message
+    from explorer.sandbox.storage import MaildirStore, default_data_dir
+
+    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
+    if not data_dir.is_dir():
+        raise UsageError(f"no sandbox data directory at {visible_text(str(data_dir))} "
+                         "(has the sandbox run? use --data-dir)")
+    store = MaildirStore(data_dir)
+    messages = store.messages()
+    if args.mailbox:
+        messages = [m for m in messages if m.recipient == args.mailbox.strip().lower()]
+    if args.number is None:
+        print(format_list(messages, str(store.root)))
+        return 0
+    if args.number > len(messages):
+        raise UsageError(f"there is no message {args.number}: the inbox holds "
+                         f"{len(messages)} (run 'smtp-explorer inbox' for the list)")
+    print(format_message(messages[args.number - 1], args.number, len(messages)))
+    return 0

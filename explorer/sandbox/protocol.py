@@ -1,0 +1,315 @@
+"""aiosmtpd's SMTP protocol, configured and corrected for teaching (aiosmtpd 1.4.6).
+
+What this subclass changes, and why (AUTH is in ``auth.py``):
+- every byte in and out is recorded (``data_received`` and ``push``), after TLS in plaintext;
+- EHLO advertises what the server really does, ENHANCEDSTATUSCODES and PIPELINING included
+  (aiosmtpd processes pipelined commands in order: a test sends them in one write), and stock
+  replies get the enhanced status code they lack;
+- the command-size limits are per connection and RFC 5321's 512 octets with CRLF: aiosmtpd
+  keeps them in a class-level dict shared by every connection, and each EHLO adds 26 + 10
+  octets to MAIL's limit for good; its default is 512 without the CRLF;
+- the idle timeout answers 421 before closing (aiosmtpd closes silently) and any client byte
+  counts as activity (aiosmtpd restarts the timer on valid commands only, so a long DATA could
+  be cut off); the session cap and the ``shutdown`` scenario answer 421 at connect;
+- scenarios that act on commands (require-tls, require-auth, shutdown, slow) are checked at
+  every command, so switching them at run time takes effect for the next command;
+- set-up and address parsing are made cheaper (``__dir__``, ``_getaddr``): with recording and a
+  synced Maildir the sandbox must stay within 2x of a bare aiosmtpd (bench/bench_sandbox.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+import ipaddress
+import re
+from typing import Any, Awaitable, Callable
+
+from aiosmtpd.smtp import SMTP, TLSSetupException, syntax
+
+from explorer.sandbox.auth import MECHANISMS, AuthMixin
+from explorer.sandbox.context import ServerContext
+from explorer.sandbox.texts import ENHANCED_CODES, STOCK_REPLACEMENTS, reply
+
+__all__ = ["SandboxSMTP", "MECHANISMS"]
+
+COMMAND_LINE_LIMIT = 510  # RFC 5321 4.5.3.1.4: 512 octets including CRLF
+# RFC 1870 (SIZE) adds 26 octets to MAIL, RFC 6531 (SMTPUTF8) 10; an AUTH initial response may
+# be longer (RFC 4954 4), up to what the line reader accepts.
+EXTENDED_LIMITS = {"MAIL": COMMAND_LINE_LIMIT + 26 + 10, "AUTH": 999}
+BEFORE_STARTTLS = {"EHLO", "HELO", "NOOP", "STARTTLS", "QUIT"}
+NEED_AUTH = {"MAIL", "RCPT", "DATA", "VRFY", "HELP"}
+_REPLY = re.compile(rb"^(\d{3})([ -])(.*)\Z", re.S)
+_ENHANCED = re.compile(rb"^[245]\.\d{1,3}\.\d{1,3}(?: |\Z)")
+_STOCK_REPLACEMENTS = {text.encode(): key for text, key in STOCK_REPLACEMENTS.items()}
+_POLISHED: dict[tuple[bytes, str], bytes] = {}
+
+
+class _AddressParserSettings:
+    local_part_limit = 0  # all that aiosmtpd's _getaddr reads from its instance
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_address(arg: str) -> tuple[str | None, str | None]:
+    return SMTP._getaddr(_AddressParserSettings(), arg)  # type: ignore[arg-type]
+
+
+def _peer_text(address: Any) -> str:
+    if isinstance(address, tuple) and len(address) >= 2:
+        host = str(address[0])
+        return f"[{host}]:{address[1]}" if ":" in host else f"{host}:{address[1]}"
+    return str(address)
+
+
+def _is_loopback(address: Any) -> bool:
+    try:
+        return ipaddress.ip_address(str(address[0]).split("%", 1)[0]).is_loopback
+    except (ValueError, TypeError, IndexError):
+        return False
+
+
+class SandboxSMTP(AuthMixin, SMTP):
+    """One connection to the sandbox."""
+
+    command_size_limit = COMMAND_LINE_LIMIT
+    _COMMAND_NAMES: tuple[str, ...] = ()  # filled in below the class
+
+    def __init__(self, ctx: ServerContext, handler: Any):
+        self.ctx = ctx
+        self._size_base: int | None = ctx.max_message_size
+        self.record = None
+        self._close_reason: str | None = None
+        self._quit = False
+        self._local_loopback = True
+        self._last_activity = 0.0
+        self.awaiting_reply = False  # a DATA hook has finished; its reply is not sent yet
+        super().__init__(
+            handler,
+            data_size_limit=ctx.max_message_size,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            hostname=ctx.hostname,
+            ident=reply("greeting_ident", ctx.language),
+            tls_context=ctx.tls_context,
+            require_starttls=False,  # the require-tls scenario decides, per command
+            timeout=ctx.idle_timeout,
+            auth_required=False,  # the require-auth scenario decides, per command
+            auth_require_tls=False,  # our own policy: see _auth_allowed()
+            authenticator=self._authenticate_login,
+            loop=ctx.loop,
+        )
+        self.command_size_limits = collections.defaultdict(
+            lambda: COMMAND_LINE_LIMIT, EXTENDED_LIMITS)
+
+    def __dir__(self) -> list[str]:
+        # aiosmtpd's __init__ finds commands and AUTH mechanisms with inspect.getmembers(self)
+        # and dir(self), which evaluate every attribute of the instance: 70% of the cost of a
+        # connection's set-up, paid per connection. Only smtp_* and auth_* names matter there.
+        return list(self._COMMAND_NAMES)
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        # aiosmtpd parses every MAIL/RCPT address with the email package's full header parser,
+        # about 0.1 ms each; a class sends the same few addresses again and again.
+        if self.local_part_limit:
+            return super()._getaddr(arg)
+        return _parse_address(arg)
+
+    # -- scenario-aware settings --------------------------------------------------------------
+
+    @property  # type: ignore[override]
+    def data_size_limit(self) -> int | None:
+        scenario = self.ctx.scenarios.size_limit
+        if scenario is None:
+            return self._size_base
+        return min(scenario, self._size_base) if self._size_base else scenario
+
+    @data_size_limit.setter
+    def data_size_limit(self, value: int | None) -> None:
+        self._size_base = value
+
+    # -- connection life ----------------------------------------------------------------------
+
+    def connection_made(self, transport: Any) -> None:
+        if self._original_transport is None and self.record is None:
+            peer = transport.get_extra_info("peername")
+            self._local_loopback = _is_loopback(transport.get_extra_info("sockname"))
+            self.record = self.ctx.recorder.open_session(_peer_text(peer))
+            self.ctx.live.add(self)
+        super().connection_made(transport)
+        if self._original_transport is not None:
+            self.ctx.recorder.update(self.record, tls=True)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        try:
+            super().connection_lost(error)
+        finally:
+            self.ctx.live.discard(self)
+            if self.record is not None:
+                outcome = self._close_reason or ("quit" if self._quit else "client-closed")
+                self.ctx.recorder.finish(self.record, outcome)
+
+    def data_received(self, data: bytes) -> None:
+        if self.record is not None:
+            self.ctx.recorder.add(self.record, "client", data)
+        self._last_activity = self.loop.time()  # any byte is activity: see _timeout_cb
+        super().data_received(data)
+
+    def close_with(self, reason: str, status: str | None = None) -> None:
+        """Send a last reply (written now, not delayed) and close the connection."""
+        if self._close_reason is None:
+            self._close_reason = reason
+        if status is not None:
+            self._write(status.encode("utf-8") + b"\r\n")
+        if self.transport is not None:
+            self.transport.close()
+
+    def _timeout_cb(self) -> None:
+        # aiosmtpd restarts the timer only for a valid command; a client sending a long
+        # message, or slowly typing one command, is active too: re-arm for the rest.
+        idle = self.loop.time() - self._last_activity
+        if self.transport is not None and idle < self._timeout_duration:
+            self._reset_timeout(self._timeout_duration - idle)
+            return
+        if self.transport is not None:
+            self.close_with("idle-timeout", reply("idle_timeout", self.ctx.language,
+                                                  hostname=self.hostname))
+
+    async def _handle_client(self) -> None:
+        language = self.ctx.language
+        if self.ctx.closing:
+            return self.close_with("server-stopped", reply("stopping", language,
+                                                           hostname=self.hostname))
+        if "shutdown" in self.ctx.scenarios:
+            return self.close_with("shutdown-scenario", reply("shutdown", language))
+        if len(self.ctx.live) > self.ctx.max_sessions:
+            return self.close_with("too-many-sessions", reply("too_many_sessions", language,
+                                                              hostname=self.hostname))
+        await super()._handle_client()
+
+    async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, TLSSetupException):
+            self._close_reason = self._close_reason or "tls-failed"
+            return reply("internal_error", self.ctx.language, error="TLS")
+        self.ctx.recorder.emit_warning(f"session #{getattr(self.record, 'id', '?')}: "
+                                       f"{type(error).__name__}: {error}")
+        return reply("internal_error", self.ctx.language, error=type(error).__name__)
+
+    # -- output -------------------------------------------------------------------------------
+
+    def _write(self, data: bytes) -> None:
+        writer = getattr(self, "_writer", None)
+        if writer is None or writer.transport is None or writer.transport.is_closing():
+            return
+        if self.record is not None:
+            self.ctx.recorder.add(self.record, "server", data)
+        writer.write(data)
+
+    async def _send(self, data: bytes) -> None:
+        delay = self.ctx.scenarios.slow
+        if delay:
+            await asyncio.sleep(delay)
+        self._write(data)
+        self.awaiting_reply = False
+        await self._writer.drain()
+
+    async def push(self, status: str | bytes) -> None:
+        data = status.encode("utf-8", "surrogateescape") if isinstance(status, str) else status
+        await self._send(self._polish(data) + b"\r\n")
+
+    def _polish(self, data: bytes) -> bytes:
+        """Replace a stock reply that reads badly, or add its missing enhanced status code."""
+        polished = _POLISHED.get((data, self.ctx.language))
+        if polished is None:
+            polished = self._polish_new(data)
+            if len(_POLISHED) < 1024:  # stock replies are few; echoes of client text are not
+                _POLISHED[(data, self.ctx.language)] = polished
+        return polished
+
+    def _polish_new(self, data: bytes) -> bytes:
+        key = _STOCK_REPLACEMENTS.get(data)
+        if key is not None:
+            return reply(key, self.ctx.language).encode("utf-8")
+        match = _REPLY.match(data)
+        if match is None:
+            return data
+        code, sep, text = int(match[1]), match[2], match[3]
+        enhanced = ENHANCED_CODES.get(code)
+        if enhanced is None or _ENHANCED.match(text):
+            return data
+        return match[1] + sep + enhanced.encode() + b" " + text
+
+    # -- commands -----------------------------------------------------------------------------
+
+    async def _refused(self, name: str, arg: Any) -> bool:
+        """Apply the command scenarios; True if the command was answered (or the connection
+        closed) instead of being run. Every smtp_* method goes through this (see below)."""
+        scenarios = self.ctx.scenarios
+        if scenarios.names:
+            language = self.ctx.language
+            if "shutdown" in scenarios:
+                self.close_with("shutdown-scenario", reply("shutdown", language))
+                return True
+            if ("require-tls" in scenarios and self._tls_protocol is None
+                    and name not in BEFORE_STARTTLS):
+                await self.push(reply("require_tls", language))
+                return True
+            if ("require-auth" in scenarios and name in NEED_AUTH
+                    and not (self.session and self.session.authenticated)):
+                await self.push(reply("require_auth", language))
+                return True
+        if name == "QUIT" and not arg:
+            self._quit = True
+        return False
+
+    def _greets(self, key: str, client: str) -> str:
+        return reply(key, self.ctx.language, hostname=self.hostname, client=client)
+
+    @syntax("EHLO hostname")
+    async def smtp_EHLO(self, hostname: str) -> None:
+        if not hostname:
+            return await self.push("501 Syntax: EHLO hostname")
+        self._set_rset_state()
+        self.session.extended_smtp = True
+        self.session.host_name = hostname
+        lines = [self._greets("ehlo_greets", hostname)]
+        if self.data_size_limit:
+            lines.append(f"SIZE {self.data_size_limit}")
+        lines += ["8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "PIPELINING"]
+        if self.tls_context and self._tls_protocol is None:
+            lines.append("STARTTLS")
+        if self._auth_allowed():
+            lines.append("AUTH " + " ".join(MECHANISMS))
+        lines.append("HELP")
+        text = "".join(f"250{'-' if i < len(lines) - 1 else ' '}{line}\r\n"
+                       for i, line in enumerate(lines))
+        await self._send(text.encode("utf-8", "surrogateescape"))
+
+    @syntax("HELO hostname")
+    async def smtp_HELO(self, hostname: str) -> None:
+        if not hostname:
+            return await self.push("501 Syntax: HELO hostname")
+        self._set_rset_state()
+        self.session.extended_smtp = False
+        self.session.host_name = hostname
+        text = f"250 {self._greets('helo_greets', hostname)}\r\n"
+        await self._send(text.encode("utf-8", "surrogateescape"))
+
+
+def _guarded(name: str, method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    @functools.wraps(method)  # keeps the @syntax data that HELP reads
+    async def guarded(self: SandboxSMTP, arg: Any) -> None:
+        if not await self._refused(name, arg):
+            await method(self, arg)
+
+    return guarded
+
+
+# Every command goes through the scenario check. Wrapping the methods once, on the class, costs
+# nothing per connection (wrapping aiosmtpd's per-connection method table would).
+for _name in dir(SandboxSMTP):
+    if _name.startswith("smtp_"):
+        setattr(SandboxSMTP, _name, _guarded(_name[5:], getattr(SandboxSMTP, _name)))
+
+SandboxSMTP._COMMAND_NAMES = tuple(sorted(
+    name for name in dir(SandboxSMTP) if name.startswith(("smtp_", "auth_"))))

@@ -1,0 +1,154 @@
+"""Every text the sandbox sends to a client or shows a learner, as data tables keyed by language.
+
+Replies are templates for ``str.format``; the fields they use are named in the template. A
+translation is a new language key with the same template names; a reply's code and enhanced
+status code stay the same in every language (they are protocol, not prose).
+"""
+
+from __future__ import annotations
+
+DEFAULT_LANGUAGE = "en"
+
+# One line per scenario, shown by `smtp-explorer sandbox --help`, the REPL and lessons.
+SCENARIO_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "en": {
+        "require-auth": "530 5.7.0 to MAIL, RCPT, DATA (and VRFY, HELP) until AUTH succeeds",
+        "require-tls": "530 5.7.0 to all but EHLO, HELO, NOOP, STARTTLS, QUIT until STARTTLS",
+        "auth-code": "login password refused (535 5.7.8 + hint); only the authorization code works",
+        "sender-must-match": "MAIL FROM must be the authenticated user (553 5.7.1), as big "
+        "providers enforce",
+        "unknown-recipient": "550 5.1.1 to RCPT TO an address that is not a sandbox account",
+        "greylist": "451 4.7.1 on the first try of each sender/recipient pair; a retry is "
+        "accepted",
+        "mailbox-full": "452 4.2.2 to every RCPT TO: the recipient's mailbox is over quota",
+        "size-limit": "size-limit=N: a message over N octets gets 552 5.3.4; EHLO shows SIZE N",
+        "slow": "slow[=SECONDS]: every reply is delayed (default 1 s), to show client timeouts",
+        "shutdown": "421 4.3.2 to the next command (or at connect), then the connection closes",
+    },
+}
+
+# Replies the sandbox composes itself (aiosmtpd's own replies get an enhanced status code added
+# by ENHANCED_CODES below).
+REPLIES: dict[str, dict[str, str]] = {
+    "en": {
+        # The greeting is "220 <hostname> " followed by this.
+        "greeting_ident": "ESMTP smtp-explorer sandbox: a teaching server, no mail leaves "
+        "this machine",
+        "ehlo_greets": "{hostname} greets {client}",
+        "helo_greets": "{hostname} greets {client}",
+        "auth_ok": "235 2.7.0 Authentication successful",
+        "auth_invalid": "535 5.7.8 Authentication credentials invalid",
+        "auth_code_hint": "535 5.7.8 Authentication failed: this account does not accept its "
+        "login password over SMTP; use its SMTP authorization code instead",
+        "auth_needs_tls": "538 5.7.11 Encryption required for requested authentication "
+        "mechanism: use STARTTLS first",
+        "auth_already": "503 5.5.1 Already authenticated",
+        "auth_unknown_mechanism": "504 5.5.4 Unrecognized authentication type {mechanism}",
+        "require_auth": "530 5.7.0 Authentication required",
+        "require_tls": "530 5.7.0 Must issue a STARTTLS command first",
+        "sender_unauthenticated": "530 5.7.0 Authentication required: the MAIL FROM must be "
+        "the authenticated user",
+        "sender_mismatch": "553 5.7.1 <{sender}>: Sender address rejected: not owned by "
+        "user {user}",
+        "mail_ok": "250 2.1.0 Sender <{sender}> OK",
+        "rcpt_ok": "250 2.1.5 Recipient <{recipient}> OK",
+        "unknown_recipient": "550 5.1.1 <{recipient}>: Recipient address rejected: User unknown "
+        "in local recipient table",
+        "bad_mailbox": "553 5.1.3 <{recipient}>: Recipient address rejected: not usable as a "
+        "mailbox name",
+        "too_many_recipients": "452 4.5.3 Too many recipients",
+        "greylisted": "451 4.7.1 <{recipient}>: Recipient address rejected: Greylisted, "
+        "please try again later",
+        "mailbox_full": "452 4.2.2 <{recipient}>: Mailbox full, over quota",
+        "size_exceeded": "552 5.3.4 Message size exceeds fixed maximum message size",
+        "data_ok": "250 2.0.0 OK: message queued as {queue_id}",
+        "storage_error": "451 4.3.0 Local error in processing: the message was not stored",
+        "shutdown": "421 4.3.2 Service shutting down, closing transmission channel",
+        "stopping": "421 4.3.2 {hostname} sandbox stopping, closing transmission channel",
+        "too_many_sessions": "421 4.7.0 {hostname} Too many concurrent sessions, try again later",
+        "idle_timeout": "421 4.4.2 {hostname} Error: timeout exceeded",
+        "line_too_long": "500 5.5.2 Line too long (RFC 5321 4.5.3.1.6: 1000 octets with CRLF)",
+        "command_too_long": "500 5.5.2 Command line too long (RFC 5321 4.5.3.1.4: 512 octets "
+        "with CRLF)",
+        "starttls_ready": "220 2.0.0 Ready to start TLS",
+        "cram_md5_no_initial": "501 5.5.4 CRAM-MD5 takes no initial response",
+        "cannot_split": "501 5.5.2 Can't split auth value: expected a username, a space and "
+        "a hex digest",
+        "internal_error": "451 4.3.0 Internal error in the sandbox ({error}); please report it",
+    },
+}
+
+# AUTH LOGIN prompts, Base64-encoded on the wire: the classic ones every tutorial shows
+# (aiosmtpd's own are "User Name\x00" and "Password\x00").
+AUTH_LOGIN_PROMPTS = {"username": "Username:", "password": "Password:"}
+
+# Enhanced status codes (RFC 3463) added to aiosmtpd's stock replies that have none, by reply
+# code, because EHLO advertises ENHANCEDSTATUSCODES (RFC 2034). Greeting, EHLO/HELO, 334 and 354
+# replies are left alone, as RFC 2034 says.
+ENHANCED_CODES: dict[int, str] = {
+    221: "2.0.0",
+    250: "2.0.0",
+    252: "2.0.0",
+    421: "4.3.2",
+    451: "4.3.0",
+    452: "4.3.1",
+    454: "4.7.0",
+    500: "5.5.2",
+    501: "5.5.4",
+    502: "5.5.1",
+    503: "5.5.1",
+    504: "5.5.4",
+    530: "5.7.0",
+    535: "5.7.8",
+    538: "5.7.11",
+    550: "5.1.1",
+    552: "5.3.4",
+    553: "5.1.3",
+    554: "5.7.0",
+    555: "5.5.4",
+}
+
+# Whole stock replies of aiosmtpd that read better replaced (keys are exact stock texts).
+STOCK_REPLACEMENTS: dict[str, str] = {
+    "220 Ready to start TLS": "starttls_ready",
+    "500 Command line too long": "command_too_long",
+    "500 Line too long (see RFC5321 4.5.3.1.6)": "line_too_long",
+    "552 Error: Too much mail data": "size_exceeded",
+    "552 Error: message size exceeds fixed maximum message size": "size_exceeded",
+}
+
+# How a session ended, as shown in the session line and stored in the session log.
+OUTCOMES: dict[str, dict[str, str]] = {
+    "en": {
+        "live": "in progress",
+        "quit": "quit",
+        "client-closed": "closed by the client",
+        "idle-timeout": "idle timeout (421)",
+        "too-many-sessions": "refused: too many sessions (421)",
+        "shutdown-scenario": "closed by the shutdown scenario (421)",
+        "server-stopped": "closed: sandbox stopping (421)",
+        "tls-failed": "TLS handshake failed",
+        "error": "closed after an error",
+    },
+}
+
+
+def reply(key: str, language: str = DEFAULT_LANGUAGE, **fields: object) -> str:
+    """The reply ``key`` in ``language`` (falling back to English), with its fields filled in."""
+    table = REPLIES.get(language, REPLIES[DEFAULT_LANGUAGE])
+    template = table.get(key) or REPLIES[DEFAULT_LANGUAGE][key]
+    return template.format(**{name: _one_line(value) for name, value in fields.items()})
+
+
+def _one_line(value: object) -> object:
+    # A field may echo client text (an address, a host name): a CR, LF or other control
+    # character in it must not break the reply into lines, so it becomes "?".
+    if not isinstance(value, str) or value.isprintable():
+        return value
+    return "".join("?" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in value)
+
+
+def outcome_text(outcome: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The learner-facing words for a session outcome key."""
+    table = OUTCOMES.get(language, OUTCOMES[DEFAULT_LANGUAGE])
+    return table.get(outcome, OUTCOMES[DEFAULT_LANGUAGE].get(outcome, outcome))
