@@ -7,21 +7,24 @@ as parsed commands and replies) may follow or be interleaved; readers skip types
 
 Secrets (AUTH credentials) are redacted by default: a chunk holding one is written with the
 secret replaced by a marked placeholder and ``"redacted": true``, never with a fake encoding
-that pretends to be what was sent.
+that pretends to be what was sent. Annotation lines (``{"type": "exchange", ...}``, one per arrow
+of the ladder, and ``{"type": "marker", ...}``) are written by ``explorer.transcript.save``; they
+are derived from the chunks, which stay the source of truth.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
-from explorer.core.render import visible
+from explorer.core.render import visible, visible_text
 
 __all__ = ["WireChunk", "SavedSession", "SessionFileError", "write_session", "read_session",
-           "redact", "PLACEHOLDER", "FORMAT"]
+           "redact", "redact_spans", "find_spans", "as_wire_chunks", "PLACEHOLDER", "FORMAT"]
 
 FORMAT = "smtp-explorer-session"
 VERSION = 1
@@ -48,25 +51,83 @@ class SessionFileError(Exception):
     """A session file that cannot be read, in one line."""
 
 
-def redact(chunks: Iterable[WireChunk], secrets: Iterable[bytes]) -> list[WireChunk]:
-    """Replace every occurrence of a secret in client chunks by :data:`PLACEHOLDER`."""
-    secrets = [s for s in secrets if s]
+def as_wire_chunks(chunks: Iterable[Any]) -> list[WireChunk]:
+    """Any chunks with ``time``, ``direction`` and ``data`` (the transport's, the sandbox's) as
+    :class:`WireChunk`; a missing ``tls`` or ``redacted`` is False."""
     out = []
     for chunk in chunks:
-        data = chunk.data
-        if chunk.direction == "client":
-            for secret in secrets:
-                data = data.replace(secret, PLACEHOLDER)
-        out.append(WireChunk(chunk.time, chunk.direction, data, chunk.tls,
-                             chunk.redacted or data != chunk.data))
+        if isinstance(chunk, WireChunk):
+            out.append(chunk)
+        else:
+            out.append(WireChunk(float(chunk.time), chunk.direction, bytes(chunk.data),
+                                 bool(getattr(chunk, "tls", False)),
+                                 bool(getattr(chunk, "redacted", False))))
     return out
+
+
+def find_spans(chunks: Iterable[Any], secrets: Iterable[bytes]) -> list[tuple[str, int, int]]:
+    """Every occurrence of every secret in each direction's byte stream, as (direction, start,
+    end) offsets into everything that direction sent; a secret split over two chunks is found."""
+    chunks = list(chunks)
+    spans = []
+    for direction in ("client", "server"):
+        stream = b"".join(c.data for c in chunks if c.direction == direction)
+        for secret in {s for s in secrets if s}:
+            at = stream.find(secret)
+            while at >= 0:
+                spans.append((direction, at, at + len(secret)))
+                at = stream.find(secret, at + len(secret))
+    return spans
+
+
+def redact_spans(chunks: Iterable[Any], spans: Iterable[tuple[str, int, int]]) -> list[WireChunk]:
+    """Replace each (direction, start, end) span of the byte streams by :data:`PLACEHOLDER`.
+
+    The placeholder goes in the chunk where the span starts; the span's bytes are dropped from
+    any later chunk it spills into; overlapping spans merge. Chunk count, order and times stay.
+    """
+    chunks = as_wire_chunks(chunks)
+    merged: dict[str, list[list[int]]] = {"client": [], "server": []}
+    for direction, start, end in sorted(spans, key=lambda s: (s[0], s[1])):
+        if end <= start:
+            continue
+        runs = merged[direction]
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    out: list[WireChunk] = []
+    offsets = {"client": 0, "server": 0}
+    for chunk in chunks:
+        begin = offsets[chunk.direction]
+        finish = begin + len(chunk.data)
+        offsets[chunk.direction] = finish
+        data, pos = bytearray(), begin
+        for start, end in merged[chunk.direction]:
+            if end <= pos or start >= finish:
+                continue
+            if start >= pos:
+                data += chunk.data[pos - begin:start - begin] + PLACEHOLDER
+            pos = min(end, finish)
+        data += chunk.data[pos - begin:]
+        changed = bytes(data) != chunk.data
+        out.append(WireChunk(chunk.time, chunk.direction, bytes(data), chunk.tls,
+                             chunk.redacted or changed) if changed else chunk)
+    return out
+
+
+def redact(chunks: Iterable[WireChunk], secrets: Iterable[bytes]) -> list[WireChunk]:
+    """Replace every occurrence of a secret (in either direction, even split over two chunks)
+    by :data:`PLACEHOLDER`."""
+    chunks = as_wire_chunks(chunks)
+    return redact_spans(chunks, find_spans(chunks, list(secrets)))
 
 
 def write_session(path: Path, chunks: Iterable[WireChunk], meta: dict | None = None, *,
                   secrets: Iterable[bytes] = (), reveal_secrets: bool = False,
                   extra: Iterable[dict] = ()) -> None:
     """Write a session file; secrets are redacted unless ``reveal_secrets``."""
-    kept = list(chunks) if reveal_secrets else redact(chunks, secrets)
+    kept = as_wire_chunks(chunks) if reveal_secrets else redact(chunks, secrets)
     lines = [{"type": "meta", "format": FORMAT, "version": VERSION, "secrets_revealed": reveal_secrets,
               **(meta or {})}]
     for c in kept:
@@ -80,12 +141,15 @@ def write_session(path: Path, chunks: Iterable[WireChunk], meta: dict | None = N
 
 def read_session(path: Path) -> SavedSession:
     """Read a session file; :class:`SessionFileError` says in one line what is wrong."""
+    shown = visible_text(str(path))  # the name and the reasons may hold anything: keep them safe
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SessionFileError(f"{path}: no such file") from None
+        raise SessionFileError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise SessionFileError(f"{shown}: is a folder, not a saved session") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SessionFileError(f"{path}: cannot read it ({exc})") from None
+        raise SessionFileError(f"{shown}: cannot read it ({visible_text(str(exc))})") from None
     meta: dict | None = None
     chunks: list[WireChunk] = []
     extra: list[dict] = []
@@ -111,8 +175,10 @@ def read_session(path: Path) -> SavedSession:
                                         bool(item.get("tls")), bool(item.get("redacted"))))
             else:
                 extra.append(item)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise SessionFileError(f"{path}:{number}: {exc}") from None
+        except KeyError as exc:
+            raise SessionFileError(f"{shown}:{number}: no {visible_text(str(exc))} field") from None
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise SessionFileError(f"{shown}:{number}: {visible_text(str(exc))}") from None
     if meta is None:
-        raise SessionFileError(f"{path}: empty file, not a saved session")
+        raise SessionFileError(f"{shown}: empty file, not a saved session")
     return SavedSession(meta, tuple(chunks), tuple(extra))

@@ -1,0 +1,19 @@
+"""Saved sessions made readable: annotation, transcripts (text, Markdown, HTML ladder) and replay.
+
+The flow is one way, like the rest of the explorer::
+
+    chunks (exact bytes, times, TLS)  --annotate-->  Transcript (ordered exchanges)
+                                                       |-> text / markdown / html renderers
+                                                       |-> replay (offline step-through)
+
+* :mod:`.annotate` turns chunks into exchanges, reusing the protocol core's ``ClientSession``
+  to pair every reply with what it answers;
+* :mod:`.secrets` removes AUTH responses (and any known secret) before anything is shown;
+* :mod:`.save` writes sessions of the REPL's engine or of the sandbox (JSON Lines, see
+  :mod:`explorer.sessionfile`), :mod:`.sources` reads them back (and the sandbox's session log);
+* :mod:`.text`, :mod:`.markdown`, :mod:`.html` render; :mod:`.replay` steps through.
+
+Learner-facing text lives in ``explorer/knowledge/transcript.toml``.
+"""
+
+from __future__ import annotations

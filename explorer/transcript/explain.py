@@ -1,0 +1,121 @@
+"""The texts of one exchange: its label on the arrow, its one-line meaning, its explanation.
+
+The same pieces the live REPL shows (``explorer.repl.view``), as plain lines: the reply code's
+meaning, why it came now, what to do, the state change; for what the client sent, what it is and
+the protocol core's warnings. Every text comes from the knowledge tables; bytes from the wire
+are shown through the visible rendering only.
+"""
+
+from __future__ import annotations
+
+from explorer.core.render import visible, visible_text
+from explorer.core.replies import ProtocolError
+from explorer.core.session import Answer, Warning_
+from explorer.core.states import UNKNOWN
+from explorer.knowledge import codes
+from explorer.knowledge.guide import advice, note, stage
+from explorer.knowledge.tables import load, pick
+from explorer.transcript.texts import text
+
+__all__ = ["line_text", "client_texts", "reply_texts", "garbage_texts", "partial_texts"]
+
+Texts = tuple[str, str, tuple[str, ...]]  # label, meaning, explanation
+
+
+def line_text(data: bytes) -> str:
+    """One line as sent, visible, without its CRLF (a bare LF or other ending stays visible)."""
+    return visible(data[:-2] if data.endswith(b"\r\n") else data)
+
+
+def _verb_meaning(verb: str, lang: str) -> str:
+    entry = load("verbs").get(verb)
+    return pick(entry, lang)["text"] if entry else text("kinds", "command", lang)
+
+
+def _warning_lines(checks: tuple[Warning_, ...], lang: str) -> list[str]:
+    out = []
+    for w in checks:
+        try:
+            info = advice(w.key, lang)
+        except KeyError:  # a key the table does not know yet: say it by name
+            out.append(text("labels", "warning-no-code", lang, text=w.key))
+            continue
+        if w.severity != "error":
+            out.append(text("labels", "note", lang, text=info.text))
+        elif w.code:
+            out.append(text("labels", "warning", lang, code=w.code, text=info.text))
+        else:
+            out.append(text("labels", "warning-no-code", lang, text=info.text))
+    return out
+
+
+def client_texts(kind: str, name: str, data: bytes, checks: tuple[Warning_, ...], lang: str,
+                 *, redacted: bool = False, whole_line: bytes | None = None) -> Texts:
+    """Label, meaning and explanation of something the client sent.
+
+    ``whole_line`` is the complete line when ``data`` only finishes a line begun earlier.
+    """
+    explanation = _warning_lines(checks, lang)
+    if kind == "content":
+        lines = data.count(b"\n")
+        label = text("labels", "content", lang, lines=lines, octets=len(data))
+        if b"\r\n.." in b"\r\n" + data:
+            explanation.append(note("dot-stuffing", lang))
+        if data.endswith(b"\r\n.\r\n") or data == b".\r\n":
+            explanation.append(note("terminator", lang))
+        return label, text("kinds", "content", lang), tuple(explanation)
+    shown = line_text(whole_line if whole_line is not None else data)
+    if redacted and kind == "auth-line":
+        label = text("labels", "redacted", lang)
+    elif kind == "bytes":
+        label = text("labels", "no-line-end", lang, text=shown)
+        explanation.append(note("no-line-end", lang))
+    else:
+        label = shown
+    if kind == "command":
+        meaning = _verb_meaning(name, lang)
+    elif kind == "auth-line":
+        meaning = text("kinds", "auth-line", lang)
+        explanation.append(note("base64-not-encryption", lang))
+    else:
+        meaning = text("kinds", kind, lang)
+    return label, meaning, tuple(explanation)
+
+
+def reply_texts(answer: Answer, lang: str) -> Texts:
+    """Label, meaning and explanation of a reply, as the REPL explains it."""
+    reply = answer.reply
+    info = codes.explain_code(reply.code, lang)
+    explanation: list[str] = []
+    if reply.multiline:
+        explanation.append(text("explain", "multiline", lang, lines=len(reply.lines)))
+    if reply.enhanced:
+        enhanced = codes.explain_enhanced(reply.enhanced, lang)
+        if enhanced.detail:
+            explanation.append(text("explain", "enhanced", lang, code=reply.enhanced,
+                                    text=enhanced.detail))
+    why = codes.why_now(reply.code, answer.to if answer.to != UNKNOWN else None, lang)
+    if answer.unexpected:
+        why = f"{text('labels', 'unexpected', lang)} {why}".strip()
+    if why:
+        explanation.append(text("explain", "why", lang, text=why))
+    if info.next and reply.klass != 2:
+        explanation.append(text("explain", "next", lang, text=info.next))
+    explanation += [text("explain", "malformed", lang, text=p) for p in reply.problems]
+    if answer.before is not answer.after:
+        explanation.append(text("explain", "state", lang, before=stage(answer.before.value, lang).title,
+                                after=stage(answer.after.value, lang).title))
+    return f"{reply.code} {info.meaning}", info.meaning, tuple(explanation)
+
+
+def garbage_texts(error: ProtocolError, lang: str) -> Texts:
+    """Label, meaning and explanation of bytes that are not a reply."""
+    first = error.raw.split(b"\n", 1)[0]
+    label = text("labels", "garbage", lang, text=line_text(first[:80]))
+    return label, text("kinds", "garbage", lang), (visible_text(error.message),)
+
+
+def partial_texts(data: bytes, lang: str) -> Texts:
+    """Label, meaning and explanation of server bytes that never became a complete reply."""
+    label = text("labels", "no-line-end", lang, text=line_text(data[:80]))
+    return label, text("kinds", "server-bytes", lang), ()

@@ -1,0 +1,96 @@
+"""``--save FILE`` and ``--reveal-secrets`` for the front ends, and the REPL's ``/save``.
+
+This module imports only the standard library at import time, so a front end can add the
+options to its parser without slowing ``--help`` or the first prompt; the saving itself
+(:mod:`explorer.transcript.save`) is imported when a session is saved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["add_save_arguments", "save_after", "save_from_repl", "sandbox_save_path", "sandbox_saver"]
+
+REVEAL = "--reveal-secrets"
+
+
+def add_save_arguments(parser: argparse.ArgumentParser, *, per_session: bool = False) -> None:
+    """Add ``--save FILE`` and ``--reveal-secrets``; ``per_session`` for the standalone sandbox."""
+    where = ("write each session, when it ends, to FILE-N.jsonl (N: the session number; a "
+             "folder gets session-N.jsonl)" if per_session else "when the session ends, write it to FILE")
+    parser.add_argument("--save", type=Path, metavar="FILE",
+                        help=f"{where}: JSON Lines with every byte, timed, and the explanations; "
+                        "'smtp-explorer transcript' and 'smtp-explorer replay' read it")
+    parser.add_argument(REVEAL, action="store_true",
+                        help="with --save: keep AUTH credentials in the file (removed by default)")
+
+
+def _text(key: str, lang: str, **values: object) -> str:
+    from explorer.transcript.texts import text
+
+    return text("save", key, lang, **values)
+
+
+def _save(engine_or_record: Any, path: Path, reveal: bool, lang: str) -> tuple[bool, str]:
+    """Save an engine's session or a sandbox record; (True, what was done) or (False, why not)."""
+    from explorer.core.render import visible_text
+    from explorer.transcript.save import save_engine_session, save_sandbox_record
+    from explorer.transcript.secrets import secrets_state
+
+    shown = visible_text(str(path))
+    save = save_engine_session if hasattr(engine_or_record, "log") else save_sandbox_record
+    try:
+        transcript = save(engine_or_record, path, reveal, lang=lang)
+    except OSError as exc:
+        return False, _text("failed", lang, path=shown, reason=visible_text(exc.strerror or str(exc)))
+    return True, _text("saved", lang, path=shown, exchanges=len(transcript.exchanges),
+                       secrets=_text(f"secrets-{secrets_state(transcript)}", lang))
+
+
+def save_after(args: argparse.Namespace, engine: Any, *, lang: str = "en",
+               write: Callable[[str], None] = print,
+               error: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> int:
+    """If ``--save FILE`` was given, save ``engine``'s session; returns 0, or 1 if that failed
+    (said in one line: the session itself went well, only the file is missing)."""
+    path = getattr(args, "save", None)
+    if path is None:
+        return 0
+    ok, message = _save(engine, Path(path), bool(getattr(args, "reveal_secrets", False)), lang)
+    (write if ok else error)(message if ok else f"smtp-explorer: error: {message}")
+    return 0 if ok else 1
+
+
+def save_from_repl(engine: Any, arg: str, *, lang: str = "en") -> tuple[bool, str]:
+    """``/save FILE [--reveal-secrets]`` in the REPL: (True, the line to show) or (False, the error)."""
+    try:
+        words = shlex.split(arg)
+    except ValueError as exc:
+        return False, _text("usage", lang) + f" ({exc})"
+    paths = [w for w in words if w != REVEAL]
+    if len(paths) != 1:
+        return False, _text("usage", lang)
+    return _save(engine, Path(paths[0]).expanduser(), REVEAL in words, lang)
+
+
+def sandbox_save_path(base: Path | str, session_id: int) -> Path:
+    """Where the standalone sandbox saves session ``session_id`` for ``--save BASE``:
+    ``class.jsonl`` gives ``class-1.jsonl``, ``class-2.jsonl``...; a folder gets
+    ``session-1.jsonl``..."""
+    base = Path(base)
+    if base.is_dir():
+        return base / f"session-{session_id}.jsonl"
+    return base.with_name(f"{base.stem}-{session_id}{base.suffix or '.jsonl'}")
+
+
+def sandbox_saver(base: Path | str, reveal_secrets: bool = False, write: Callable[[str], None] = print,
+                  *, lang: str = "en") -> Callable[[Any], None]:
+    """For the standalone sandbox: a function that saves each finished session record (it
+    reports in one line and never raises: a full disk must not stop the server)."""
+    def save(record: Any) -> None:
+        ok, message = _save(record, sandbox_save_path(base, record.id), reveal_secrets, lang)
+        write(message if ok else f"error: {message}")
+    return save

@@ -1,0 +1,120 @@
+"""The saved-session format: exact round trips, redaction, one-line errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer.sessionfile import (
+    FORMAT, PLACEHOLDER, SessionFileError, WireChunk, as_wire_chunks, find_spans, read_session,
+    redact, redact_spans, write_session,
+)
+from explorer.transport import Chunk
+
+
+def test_round_trip_keeps_every_byte_time_flag_and_extra_line(tmp_path) -> None:
+    chunks = [WireChunk(1.5, "server", b"220 hi\r\n"), WireChunk(2.25, "client", b"\x00\xff\x1b[31m\r\n", True),
+              WireChunk(3.0, "server", b"", True, True)]
+    path = tmp_path / "s.jsonl"
+    write_session(path, chunks, {"source": "test", "note": "caf\u00e9"}, reveal_secrets=True,
+                  extra=[{"type": "exchange", "index": 0}, {"type": "future-kind", "x": 1}])
+    saved = read_session(path)
+    assert saved.chunks == tuple(chunks)
+    assert saved.meta["format"] == FORMAT and saved.meta["note"] == "caf\u00e9"
+    assert saved.meta["secrets_revealed"] is True
+    assert saved.extra == ({"type": "exchange", "index": 0}, {"type": "future-kind", "x": 1})
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[2]["visible"] == "\\x00\\xff\\x1b[31m\\r\\n"  # safe to read, exact in "data"
+
+
+def test_transport_chunks_are_accepted_as_they_are(tmp_path) -> None:
+    path = tmp_path / "s.jsonl"
+    write_session(path, [Chunk(1.0, "client", b"EHLO x\r\n", True)])
+    assert read_session(path).chunks == (WireChunk(1.0, "client", b"EHLO x\r\n", True),)
+
+
+def test_secrets_are_redacted_by_default_with_a_marked_placeholder(tmp_path) -> None:
+    chunks = [WireChunk(1.0, "client", b"AUTH PLAIN aHVudGVyMg==\r\n"), WireChunk(2.0, "server", b"235 ok\r\n")]
+    path = tmp_path / "s.jsonl"
+    write_session(path, chunks, secrets=[b"aHVudGVyMg=="])
+    saved = read_session(path)
+    assert saved.chunks[0] == WireChunk(1.0, "client", b"AUTH PLAIN " + PLACEHOLDER + b"\r\n", False, True)
+    assert saved.meta["secrets_revealed"] is False
+    assert b"aHVudGVyMg==" not in path.read_bytes()
+    assert base64.b64encode(b"aHVudGVyMg==") not in path.read_bytes()
+
+
+def test_redact_finds_a_secret_split_over_two_chunks_in_either_direction() -> None:
+    chunks = [WireChunk(1.0, "client", b"hunt"), WireChunk(2.0, "server", b"334 x\r\n"),
+              WireChunk(3.0, "client", b"er2\r\n"), WireChunk(4.0, "server", b"echo hunter2\r\n")]
+    out = redact(chunks, [b"hunter2"])
+    assert [c.data for c in out] == [PLACEHOLDER, b"334 x\r\n", b"\r\n", b"echo " + PLACEHOLDER + b"\r\n"]
+    assert [c.redacted for c in out] == [True, False, True, True]
+    assert [c.time for c in out] == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_redact_spans_merges_overlaps_and_leaves_other_chunks_alone() -> None:
+    chunks = as_wire_chunks([Chunk(1.0, "client", b"abcdef", False), Chunk(2.0, "client", b"ghij", False)])
+    out = redact_spans(chunks, [("client", 1, 3), ("client", 2, 5), ("client", 8, 8)])
+    assert [c.data for c in out] == [b"a" + PLACEHOLDER + b"f", b"ghij"]
+    assert out[1] is chunks[1]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "empty file"),
+    ('{"type": "chunk"}\n', "no meta line"),
+    ('{"type": "meta", "format": "other"}\n', "no meta line"),
+    (f'{{"type": "meta", "format": "{FORMAT}", "version": 99}}\n', "version 99"),
+    (f'{{"type": "meta", "format": "{FORMAT}", "version": 1}}\n{{"type": "chunk", "t": 1, "dir": "x", "data": ""}}\n',
+     "dir must be"),
+    (f'{{"type": "meta", "format": "{FORMAT}", "version": 1}}\n{{"type": "chunk", "t": 1, "dir": "client", "data": "!!"}}\n',
+     ":2:"),
+    (f'{{"type": "meta", "format": "{FORMAT}", "version": 1}}\n{{"type": "chunk", "dir": "client", "data": ""}}\n',
+     "no 't' field"),
+    ("not json at all\n", ":1:"),
+])
+def test_bad_files_give_one_line_errors(tmp_path, content, message) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content)
+    with pytest.raises(SessionFileError) as info:
+        read_session(path)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_folder_and_hostile_name(tmp_path) -> None:
+    with pytest.raises(SessionFileError, match="no such file"):
+        read_session(tmp_path / "nope.jsonl")
+    with pytest.raises(SessionFileError, match="is a folder"):
+        read_session(tmp_path)
+    with pytest.raises(SessionFileError) as info:
+        read_session(tmp_path / "a\x1b[2Jb.jsonl")
+    assert "\x1b" not in str(info.value) and "\\x1b" in str(info.value)
+
+
+chunk_strategy = st.builds(WireChunk, st.floats(0, 2e9, allow_nan=False), st.sampled_from(["client", "server"]),
+                           st.binary(max_size=64), st.booleans(), st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(chunk_strategy, max_size=12))
+def test_any_chunks_round_trip(tmp_path_factory, chunks) -> None:
+    path = tmp_path_factory.mktemp("rt") / "s.jsonl"
+    write_session(path, chunks, reveal_secrets=True)
+    assert read_session(path).chunks == tuple(chunks)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.binary(max_size=40), st.binary(max_size=40), st.lists(st.integers(0, 100), max_size=5),
+       st.binary(min_size=4, max_size=12).filter(lambda s: b"<" not in s))
+def test_a_secret_never_survives_any_chunking(prefix, suffix, cuts, secret) -> None:
+    stream = prefix + secret + suffix
+    points = sorted({min(c, len(stream)) for c in cuts} | {0, len(stream)})
+    chunks = [WireChunk(float(i), "client", stream[a:b]) for i, (a, b) in enumerate(zip(points, points[1:]))]
+    out = b"".join(c.data for c in redact(chunks, [secret]))
+    assert secret not in out
+    assert find_spans([WireChunk(0.0, "client", out)], [secret]) == []
