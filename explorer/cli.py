@@ -17,7 +17,14 @@ from explorer import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     "explorer.tools_cli",
+    "explorer.sandbox.cli",
+    "explorer.repl.cli",
+    "explorer.lessons.cli",
+    "explorer.transcript_cli",
+    "explorer.inspect_cli",
 )
+#: What runs when no sub-command is given: the REPL against the embedded sandbox.
+DEFAULT_HANDLER = ("explorer.repl.cli", "run_sandbox_repl")
 
 USAGE_ERROR = 2
 
@@ -42,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"smtp-explorer {__version__}")
+    from explorer.transcript.options import add_save_arguments
+
+    add_save_arguments(parser)  # for the REPL started without a sub-command
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -50,12 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv:
+        args = build_parser().parse_args(argv)
+        handler = getattr(args, "handler", None)
+    else:  # the REPL: no parser to build, which keeps the first prompt quick
+        args, handler = argparse.Namespace(save=None, reveal_secrets=False), None
     if handler is None:
-        parser.print_help()
-        return 0
+        module, name = DEFAULT_HANDLER
+        handler = getattr(importlib.import_module(module), name)
     try:
         return int(handler(args) or 0)
     except UsageError as exc:

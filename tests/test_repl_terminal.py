@@ -92,6 +92,7 @@ def test_a_learner_session_on_the_embedded_sandbox(terminal, tmp_path) -> None:
     term.keys("Subject: from a terminal", "Enter", "Enter", ".hello", "Enter", ".", "Enter")
     screen = term.wait_for("S: 250 2.0.0")
     assert "C: ..hello\\r\\n" in screen
+    term.wait_for("next: QUIT")  # the prompt is back before the key that leaves
     term.keys("C-d")  # leaves, sending QUIT
     screen = term.wait_for("S: 221")
     messages = list((tmp_path / "sandbox" / "mail").glob("*/new/*"))

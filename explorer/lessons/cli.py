@@ -38,6 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tls", action="store_true", help="with --server: TLS from the start (port 465)")
     p.add_argument("--insecure", action="store_true", help="with --server: do not verify the certificate")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for a reply")
+    from explorer.transcript.options import add_save_arguments
+
+    add_save_arguments(p)
     p.set_defaults(handler=run_lesson_command)
 
 
@@ -141,10 +144,12 @@ def _go(args, lesson, variables, target, box) -> int:
 
     if args.auto:
         from explorer.lessons.runner import autopilot
+        from explorer.transcript.options import save_after
 
         print(f"autopilot: {lesson.title} ({lesson.path}) against {target.label}")
-        ok = autopilot(lesson, Engine(target), variables, box, print)
-        return 0 if ok else 1
+        engine = Engine(target)
+        ok = autopilot(lesson, engine, variables, box, print)
+        return save_after(args, engine) or (0 if ok else 1)
     from explorer.lessons.tutor import run_interactive
 
-    return run_interactive(lesson, variables, target, box, restart=args.restart)
+    return run_interactive(lesson, variables, target, box, restart=args.restart, save_args=args)

@@ -187,7 +187,9 @@ def fast_forward(lesson: Lesson, engine: Engine, variables: dict[str, str], sand
     return True
 
 
-def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, sandbox, *, restart: bool = False) -> int:
+def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, sandbox, *, restart: bool = False,
+                    save_args=None) -> int:
+    """Run ``lesson`` in the REPL; ``save_args`` (parsed ``--save``/``--reveal-secrets``) saves the session at the end."""
     from explorer.repl.app import Repl
     from explorer.repl.cli import history
 
@@ -205,4 +207,9 @@ def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, s
             repl.say([("warn", "the replay did not reach the same point; starting from step 1")])
             repl.engine.close()
             tutor.index = 0
-    return repl.run()
+    status = repl.run()
+    if save_args is None:
+        return status
+    from explorer.transcript.options import save_after
+
+    return save_after(save_args, repl.engine, lang=repl.lang) or status

@@ -25,7 +25,11 @@ from explorer.repl.console import Console, Line
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
 from explorer.repl.targets import TargetError, parse_target
 
-__all__ = ["Repl"]
+__all__ = ["Repl", "SandboxUnavailable"]
+
+
+class SandboxUnavailable(Exception):
+    """Raised by the ``sandbox`` callable when the embedded sandbox could not start (one line)."""
 
 # The message the DATA-mode suggestions walk through, one line at a time.
 DATA_TEMPLATE = ("From: <{sender}>", "To: <{recipient}>", "Subject: Hello from smtp-explorer", "",
@@ -38,7 +42,8 @@ class Repl:
     def __init__(self, target: Target, *, sandbox: Callable[[], object | None] | None = None,
                  console: Console | None = None, input=None, output=None,
                  history: History | None = None, strict: bool = False, lang: str = "en",
-                 variables: dict[str, str] | None = None, intro: list[str] | None = None, tutor=None):
+                 variables: dict[str, str] | None = None, intro: list[str] | None = None, tutor=None,
+                 on_ready: Callable[[], None] | None = None):
         self.engine = Engine(target, strict=strict)
         self.tutor = tutor  # a lesson being followed (explorer.lessons.tutor.Tutor), or None
         self._sandbox = sandbox or (lambda: None)
@@ -58,6 +63,7 @@ class Repl:
         self._shown_stage: State | None = None
         self._shown_step: tuple[State, str | None] | None = None
         self._intro = intro or []
+        self._on_ready = on_ready  # called once, when the first prompt is about to show
         self.prompt = PromptSession(
             history=history or InMemoryHistory(), auto_suggest=StepSuggest(self.suggestion),
             completer=SmtpCompleter(self), complete_while_typing=False,
@@ -84,7 +90,14 @@ class Repl:
         return f"sandbox {label}" if self.engine.target == self.sandbox_target else label
 
     def sandbox(self):
-        return self._sandbox() if self.engine.target == self.sandbox_target else None
+        """The embedded sandbox when it is the current target (None, with an error shown, if it failed)."""
+        if self.engine.target != self.sandbox_target:
+            return None
+        try:
+            return self._sandbox()
+        except SandboxUnavailable as exc:
+            self.error(str(exc))
+            return None
 
     # -- what comes next ------------------------------------------------------------------------
 
@@ -144,6 +157,9 @@ class Repl:
                 self.say([("dim", "next: "), ("title", step)])
 
     def _offer_suggestion(self) -> None:
+        if self._on_ready is not None:
+            self._on_ready, ready = None, self._on_ready
+            ready()
         # prompt_toolkit computes suggestions when the text changes; offer one on the empty line too.
         step = self.suggestion()
         if step and not (self.auth is not None and self.auth.masked):
@@ -265,9 +281,10 @@ class Repl:
                 return
         else:
             target = self.engine.target
-        if target == self.sandbox_target and self._sandbox() is None:
-            self.error("the embedded sandbox is not running")
-            return
+        if target == self.sandbox_target:
+            self.engine.target = target
+            if self.sandbox() is None:
+                return
         if target.insecure:
             self.say([("warn", "warning: --insecure: the server's certificate is NOT verified; anyone in between could read everything")])
         self.engine.target = target

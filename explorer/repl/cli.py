@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import threading
+from pathlib import Path
 
 from explorer.cli import UsageError
 
@@ -21,36 +23,55 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_target_arguments(p)
     p.add_argument("--strict", action="store_true", help="refuse out-of-order or malformed commands")
+    from explorer.transcript.options import add_save_arguments
+
+    add_save_arguments(p)
     p.set_defaults(handler=run_connect)
 
 
 class SandboxLink:
-    """Starts the embedded sandbox in a background thread, so the first prompt does not wait."""
+    """The embedded sandbox, started in the background once the first prompt is up.
 
-    def __init__(self) -> None:
+    The listening socket is bound at once (so the port can be shown, and a connection made early
+    simply waits in the kernel's backlog); importing and starting the server, the slow part, runs
+    in a thread so the learner never waits for it.
+    """
+
+    def __init__(self, listener: socket.socket, data_dir: Path) -> None:
+        self._listener = listener
+        self._data_dir = data_dir
         self._box = None
         self._failure: str | None = None
         self._thread = threading.Thread(target=self._start, name="sandbox-start", daemon=True)
-        self._thread.start()
+
+    def go(self) -> None:
+        if not self._thread.is_alive() and self._box is None and self._failure is None:
+            self._thread.start()
 
     def _start(self) -> None:
         try:
             from explorer.sandbox import Sandbox
 
-            self._box = Sandbox().start()
-        except Exception as exc:  # reported in one line when the REPL first needs the sandbox
+            self._box = Sandbox(data_dir=self._data_dir, sock=self._listener).start()
+        except Exception as exc:  # reported in one line when the REPL needs the sandbox
             self._failure = str(exc) or type(exc).__name__
+            self._listener.close()
 
     def get(self):
+        from explorer.repl.app import SandboxUnavailable
+
+        self.go()
         self._thread.join()
         if self._failure:
-            raise UsageError(f"the embedded sandbox could not start: {self._failure}")
+            raise SandboxUnavailable(f"the embedded sandbox could not start: {self._failure}")
         return self._box
 
     def stop(self) -> None:
-        self._thread.join()
+        if self._thread.is_alive() or self._box is not None:
+            self._thread.join()
         if self._box is not None:
             self._box.stop()
+        self._listener.close()
 
 
 def history():
@@ -75,18 +96,27 @@ def _intro(where: str, extra: list[str]) -> list[str]:
 
 def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
     """``smtp-explorer`` with no arguments: the embedded sandbox on loopback, and the REPL on it."""
-    link = SandboxLink()
-    try:
-        from explorer.engine import Target
-        from explorer.repl.app import Repl
+    from explorer.engine import Target
+    from explorer.repl.app import Repl
+    from explorer.sandbox.accounts import DEFAULT_ACCOUNTS
+    from explorer.sandbox.storage import default_data_dir
+    from explorer.sandbox.tls import CERT_NAME
 
-        box = link.get()
-        target = Target(box.host, box.port, "plain", cafile=str(box.certificate_path))
-        account = box.accounts[0]
-        repl = Repl(target, sandbox=lambda: box, history=history(), intro=_intro(
+    try:
+        listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1 for the embedded sandbox: {exc.strerror or exc}") from None
+    data_dir = default_data_dir()
+    link = SandboxLink(listener, data_dir)
+    try:
+        target = Target("127.0.0.1", listener.getsockname()[1], "plain", cafile=str(data_dir / "tls" / CERT_NAME))
+        repl = Repl(target, sandbox=link.get, history=history(), on_ready=link.go, intro=_intro(
             f"the embedded sandbox on {target.label} (offline, on this machine)",
-            [f"demo account: {account.describe()}"]))
-        return repl.run()
+            [f"demo account: {DEFAULT_ACCOUNTS[0].describe()}"]))
+        status = repl.run()
+        from explorer.transcript.options import save_after
+
+        return save_after(args, repl.engine, lang=repl.lang) or status
     finally:
         link.stop()
 
@@ -103,4 +133,7 @@ def run_connect(args: argparse.Namespace) -> int:
     security = {"tls": "TLS from the first byte", "starttls": "STARTTLS when offered", "plain": "plain TCP"}
     repl = Repl(target, history=history(), strict=args.strict,
                 intro=_intro(f"{target.label} ({security[target.security]})", extra))
-    return repl.run()
+    status = repl.run()
+    from explorer.transcript.options import save_after
+
+    return save_after(args, repl.engine, lang=repl.lang) or status

@@ -236,6 +236,16 @@ def _set(repl: Repl, arg: str) -> None:
     repl.say([("dim", f"{name} = "), ("title", visible(value.strip().encode()))])
 
 
+def _save(repl: Repl, arg: str) -> None:
+    from explorer.transcript.options import save_from_repl
+
+    ok, message = save_from_repl(repl.engine, arg, lang=repl.lang)
+    if ok:
+        repl.say([("dim", message)])
+    else:
+        repl.error(message)
+
+
 def _lesson_step(action: str) -> Callable[[Repl, str], None]:
     def run(repl: Repl, arg: str) -> None:
         if repl.tutor is None:
@@ -257,6 +267,7 @@ COMMANDS: dict[str, SlashCommand] = {c.name: c for c in (
     SlashCommand("hex", _toggle("show_hex", "hex dumps")),
     SlashCommand("state", _state),
     SlashCommand("history", _history),
+    SlashCommand("save", _save),
     SlashCommand("inbox", _inbox),
     SlashCommand("scenario", _scenario),
     SlashCommand("connect", _connect),
@@ -296,4 +307,6 @@ def argument_options(repl: Repl, name: str) -> list[str]:
         return ["sandbox", "--starttls", "--tls", "--insecure", "--timeout"]
     if name == "set":
         return list(repl.variables)
+    if name == "save":
+        return ["--reveal-secrets"]
     return []

@@ -105,6 +105,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          metavar="OCTETS", help="largest message accepted (default 10 MiB)")
     sandbox.add_argument("--log-credentials", action="store_true",
                          help="keep AUTH secrets in the session log on disk (masked by default)")
+    from explorer.transcript.options import add_save_arguments
+
+    add_save_arguments(sandbox, per_session=True)
     sandbox.set_defaults(handler=_run_sandbox)
 
     inbox = subparsers.add_parser(
@@ -141,8 +144,13 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
 
+    on_session = None
+    if args.save is not None:
+        from explorer.transcript.options import sandbox_saver
+
+        on_session = sandbox_saver(args.save, args.reveal_secrets)
     try:
-        return runner.run(make)
+        return runner.run(make, on_session=on_session)
     except SandboxError as exc:
         raise UsageError(str(exc)) from None
 

@@ -130,8 +130,12 @@ def _command(box, line: str, out: TextIO) -> None:
 
 
 def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
-        out: TextIO = sys.stdout, err: TextIO = sys.stderr, stdin: TextIO = sys.stdin) -> int:
-    """Run a standalone sandbox until Ctrl-C / SIGTERM; returns the exit status."""
+        out: TextIO = sys.stdout, err: TextIO = sys.stderr, stdin: TextIO = sys.stdin,
+        on_session: Callable[[object], None] | None = None) -> int:
+    """Run a standalone sandbox until Ctrl-C / SIGTERM; returns the exit status.
+
+    ``on_session`` gets the record of every session that ends (``--save``), on the main thread.
+    """
     events: queue.SimpleQueue[SandboxEvent] = queue.SimpleQueue()
     box = make_sandbox(events.put)
     # SIGINT explicitly too: a shell starting us in the background leaves SIGINT ignored.
@@ -139,16 +143,16 @@ def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
         (signal.SIGTERM, _raise_interrupt), (signal.SIGINT, signal.default_int_handler))}
     try:
         box.start()  # type: ignore[attr-defined]
-        _drain(events, box, out, err)  # a warning (non-loopback address) comes first
+        _drain(events, box, out, err, on_session)  # a warning (non-loopback address) comes first
         _banner(box, out)
         if stdin is not None and stdin.isatty():
             print(COMMANDS_HELP, file=out, flush=True)
         commands = _StdinCommands(stdin)
         while True:
-            _drain(events, box, out, err)
+            _drain(events, box, out, err, on_session)
             for line in commands.lines(0.1):
                 _command(box, line, out)
-                _drain(events, box, out, err)  # the "scenarios now" line right after it
+                _drain(events, box, out, err, on_session)  # the "scenarios now" line right after it
     except KeyboardInterrupt:
         print("\nstopping: letting messages being stored finish...", file=out, flush=True)
     finally:
@@ -157,14 +161,15 @@ def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-    _drain(events, box, out, err)
+    _drain(events, box, out, err, on_session)
     recorder = box.recorder  # type: ignore[attr-defined]
     print(f"smtp-explorer sandbox stopped cleanly: {_count(recorder.total_sessions, 'session')}"
           f", {_count(recorder.total_messages, 'message')} accepted", file=out, flush=True)
     return 0
 
 
-def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: TextIO) -> None:
+def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: TextIO,
+           on_session: Callable[[object], None] | None = None) -> None:
     wrote = False
     while True:
         try:
@@ -174,6 +179,9 @@ def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: Tex
         line = format_event(event, str(box.data_dir))
         if line is not None:
             print(line, file=err if event.kind == "warning" else out)
+            wrote = True
+        if on_session is not None and event.kind == "session-ended" and event.record is not None:
+            on_session(event.record)  # it reports in one line itself and never raises
             wrote = True
     if wrote:
         out.flush()

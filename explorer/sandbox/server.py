@@ -99,13 +99,19 @@ class Sandbox:
                  hostname: str = "sandbox.test", include_default_accounts: bool = True,
                  tls: bool = True, session_log: bool = True, log_credentials: bool = False,
                  keep_sessions: int = 1000, backlog: int = DEFAULT_BACKLOG,
-                 language: str = "en"):
+                 language: str = "en",
+                 sock: socket.socket | None = None):
         if not 0 <= int(port) <= 65535:
             raise ValueError(f"port {port} is out of range (0-65535)")
         if idle_timeout <= 0 or max_sessions < 1 or max_message_size < 1:
             raise ValueError("idle_timeout, max_sessions and max_message_size must be positive")
         self.host = host
         self.port = int(port)
+        # A socket already listening: the REPL binds one at once, so it can show the port and
+        # let a connection wait in the kernel's backlog while the server starts in the background.
+        self._sock = sock
+        if sock is not None:
+            self.host, self.port = sock.getsockname()[:2]
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.accounts: list[Account] = _merge_accounts(accounts, include_default_accounts)
         self.hostname = hostname
@@ -254,6 +260,9 @@ class Sandbox:
         handler = SandboxHandler(self._ctx)
         try:
             def listen(port: int) -> asyncio.AbstractServer:
+                if self._sock is not None:
+                    return loop.run_until_complete(loop.create_server(
+                        lambda: SandboxSMTP(self._ctx, handler), sock=self._sock, backlog=self.backlog))
                 return loop.run_until_complete(loop.create_server(
                     lambda: SandboxSMTP(self._ctx, handler), host=self.host or None,
                     port=port, backlog=self.backlog, reuse_address=True))
