@@ -31,7 +31,7 @@ def test_save_after_writes_only_when_asked(tmp_path, error_engine) -> None:
     assert said == []
     path = tmp_path / "s.jsonl"
     assert save_after(parse("--save", str(path)), error_engine, write=said.append, error=said.append) == 0
-    assert said == [f"session saved to {path}: 23 exchanges, AUTH responses removed"]
+    assert said == [f"session saved to {path}: 23 exchange(s), AUTH responses removed"]
     assert_no_secret(path.read_bytes())
     kept = tmp_path / "kept.jsonl"
     assert save_after(parse("--save", str(kept), "--reveal-secrets"), error_engine, write=said.append) == 0
