@@ -148,5 +148,5 @@ def test_standalone_sandbox_saves_sessions(tmp_path) -> None:
 
     threading.Thread(target=client, daemon=True).start()
     assert runner.run(make, out=io.StringIO(), err=io.StringIO(), stdin=None, on_session=on_session) == 0
-    assert "class-1.jsonl: 23 exchanges" in out.getvalue()
+    assert "class-1.jsonl: 23 exchange(s)" in out.getvalue()
     assert_no_secret((tmp_path / "class-1.jsonl").read_bytes())
