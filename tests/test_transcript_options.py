@@ -71,7 +71,7 @@ def test_the_standalone_sandbox_saves_one_file_per_session(make_sandbox, tmp_pat
     box.stop()
     files = sorted(tmp_path.glob("class-*.jsonl"))
     assert [f.name for f in files] == ["class-1.jsonl", "class-2.jsonl"]
-    assert len(said) == 2 and all("23 exchanges" in line for line in said)
+    assert len(said) == 2 and all("23 exchange(s)" in line for line in said)
     for path in files:
         assert_no_secret(path.read_bytes())
         assert load_transcript(path).first_tls().index == 5
