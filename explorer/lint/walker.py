@@ -1,0 +1,315 @@
+"""Lint a whole recorded session: chunks in, findings (and the exchanges found) out. Sans-IO.
+
+The client's bytes are read the way the server read them: one line at a time outside DATA, the
+content up to CRLF.CRLF after a 354, an AUTH answer after a 334. Which of these the next bytes
+are depends on the server's replies, so a line is only interpreted once every earlier exchange
+has its reply: then the protocol core's ``ClientSession`` is in the state the server was in
+when it read that line, even when the client sent everything at once. The chunk order tells
+whether the client waited for each reply (a reply recorded after the next command's bytes was
+not awaited).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
+
+from explorer.core import states as st
+from explorer.core.commands import AuthLine
+from explorer.core.render import visible_text
+from explorer.core.replies import NEED_DATA, ProtocolError
+from explorer.core.session import Answer, ClientSession, EndOfData
+from explorer.core.states import State
+from explorer.lint import commands as cmd
+from explorer.lint.content import lint_message
+from explorer.lint.findings import Finding, located, make
+from explorer.lint.identity import Identity
+from explorer.lint.model import Analysis, ServerEvent, Unit
+
+__all__ = ["Unit", "ServerEvent", "Analysis", "analyse", "lint_session"]
+
+_OPEN = frozenset({State.MAIL, State.RCPT, State.DATA})
+_SHOWN = {st.GREETING: "220", st.AUTH_LINE: "AUTH", st.BODY: "CRLF.CRLF"}
+
+
+@dataclass
+class _Sent:
+    name: str  # the exchange
+    shown: str  # how a finding names it
+    reply_chunk: int | None = None
+
+
+def _parts(chunk: Any) -> tuple[float, str, bytes]:
+    if hasattr(chunk, "data"):
+        return float(chunk.time), chunk.direction, bytes(chunk.data)
+    time, direction, data = chunk
+    return float(time), direction, bytes(data)
+
+
+class _Walker:
+    def __init__(self, username: str | None) -> None:
+        self.session = ClientSession()
+        self.session.connection_made()
+        self.stream = bytearray()
+        self.starts: list[int] = []
+        self.ids: list[int] = []
+        self.times: list[float] = []
+        self.cursor = self.scan = 0
+        self.line = 1
+        self.mode = "command"  # command, auth or data: how the server reads the next bytes
+        self.final = False
+        greeting = _Sent(st.GREETING, _SHOWN[st.GREETING])
+        self.sent = [greeting]
+        self.waiting: deque[_Sent] = deque([greeting])
+        self.findings: list[Finding] = []
+        self.units: list[Unit] = []
+        self.server: list[ServerEvent] = []
+        self.who = Identity(username)
+        self.quit = self.quit_partial = self.server_closed = False
+        self.messages = 0
+        self.data_refused: str | None = None  # the code DATA got, when it was not 354
+        self.as_commands: int | None = None  # the content-as-commands finding being counted
+
+    # -- input ----------------------------------------------------------------------------------
+
+    def feed(self, index: int, time: float, direction: str, data: bytes) -> None:
+        self.times.append(time)
+        if direction == "server":
+            self.session.receive_data(data)
+            while (event := self.session.next_event()) is not NEED_DATA:
+                if isinstance(event, ProtocolError):
+                    self.server.append(ServerEvent(index, error=event))
+                else:
+                    self._answer(index, event)
+        elif data:
+            self.starts.append(len(self.stream))
+            self.ids.append(index)
+            self.stream += data
+        self._process()
+
+    def _answer(self, index: int, answer: Answer) -> None:
+        if answer.unexpected:
+            self.server.append(ServerEvent(index, answer.reply))
+            self.server_closed |= answer.after is State.CLOSED
+            return
+        sent = self.waiting.popleft()
+        sent.reply_chunk = index
+        self.server.append(ServerEvent(index, answer.reply, to=answer.to))
+        after, code = answer.after, answer.reply.code
+        self.mode = {State.DATA: "data", State.AUTH_EXCHANGE: "auth"}.get(after, "command")
+        self.server_closed |= after is State.CLOSED and answer.to != "QUIT"
+        if after is State.AUTHENTICATED and answer.before is not State.AUTHENTICATED:
+            self.who.authenticated()
+        if sent.name == st.BODY and answer.reply.klass == 2:
+            self.messages += 1
+        if sent.name == "DATA":
+            self.data_refused = None if code == 354 else str(code)
+        if sent.name == "AUTH" and code not in (334, 235):
+            self.who.auth_refused()
+
+    # -- reading the client's bytes as the server did -------------------------------------------
+
+    def _process(self) -> None:
+        while self.cursor < len(self.stream) and (self.final or not self.waiting):
+            if not (self._content() if self.mode == "data" else self._line()):
+                return
+
+    def _line(self) -> bool:
+        stream, start = self.stream, self.cursor
+        nl = stream.find(b"\n", max(start, self.scan))
+        if nl < 0:
+            if not self.final:
+                self.scan = len(stream)
+                return False
+            self._partial()
+            return True
+        raw = bytes(stream[start:nl + 1])
+        self._early(start, raw, secret=self.mode == "auth")
+        if self.mode == "auth":
+            self._auth_answer(raw, start)
+        else:
+            self._command(raw, start)
+        self.line += 1
+        self.cursor, self.scan = nl + 1, 0
+        return True
+
+    def _content(self) -> bool:
+        stream, start = self.stream, self.cursor
+        if stream.startswith(b".\r\n", start):
+            end: int | None = start + 3
+        else:
+            found = stream.find(b"\r\n.\r\n", max(start, self.scan))
+            if found < 0 and not self.final:
+                self.scan = max(start, len(stream) - 4)
+                return False
+            end = None if found < 0 else found + 5
+        stop = len(stream) if end is None else end - 3
+        first_line = bytes(stream[start:stream.find(b"\n", start, stop) + 1 or stop])
+        self._early(start, first_line)
+        for finding in lint_message(bytes(stream[start:stop]), base=start, line=self.line,
+                                    envelope=self.who.envelope, terminated=end is not None):
+            self._add(finding)
+        finish = len(stream) if end is None else end
+        self.units.append(Unit("content", start, finish, self.line))
+        self.line += stream.count(b"\n", start, finish)
+        self.cursor, self.scan = finish, 0
+        if end is not None:
+            self._send(EndOfData(), st.BODY, _SHOWN[st.BODY])
+        self.mode = "command"
+        return True
+
+    def _command(self, raw: bytes, start: int) -> None:
+        line = self.line
+        command = cmd.read_command(cmd.split_ending(raw)[0])
+        verb = command.verb
+        secret = self.who.is_stray_credential(raw, verb)
+        for finding in cmd.ending_findings(raw, start, line, "command", secret=secret):
+            self._add(finding)
+        if secret:
+            self._add(make("credentials-as-commands", line, start, excerpt=raw, secret=True))
+        elif self.session.state is not State.CLOSED:
+            for finding in cmd.core_findings(self.session, command, raw, start, line):
+                self._add_core(finding)
+        if verb in st.EFFECTS:
+            self.as_commands = self.data_refused = None
+        secret_from = None
+        found: list[Finding] = []
+        if verb == "MAIL":
+            found = self.who.mail(command, raw, start, line)
+        elif verb == "RCPT" and not command.argument.isascii() and not self.who.smtputf8:
+            found = [make("address-non-ascii", line, start, excerpt=raw)]
+        elif verb == "AUTH":
+            found, secret_from = self.who.auth(command, raw, start, line)
+        elif verb == "QUIT":
+            self.quit = True
+        for finding in found:
+            self._add(finding)
+        if secret:
+            secret_from, verb = start, ""
+        self.units.append(Unit("command", start, start + len(raw), line, verb, secret_from))
+        name = verb if verb in st.EFFECTS else st.UNKNOWN
+        self._send(command, name, visible_text(verb[:20]) or "?")
+
+    def _auth_answer(self, raw: bytes, start: int) -> None:
+        line = self.line
+        for finding in cmd.ending_findings(raw, start, line, "auth", secret=True):
+            self._add(finding)
+        content = cmd.split_ending(raw)[0]
+        for finding in self.who.answer(content, raw, start, line):
+            self._add(finding)
+        self.units.append(Unit("auth", start, start + len(raw), line, "", start))
+        self._send(AuthLine(content.decode("ascii", "replace").strip()), st.AUTH_LINE,
+                   _SHOWN[st.AUTH_LINE])
+
+    def _partial(self) -> None:
+        start, raw = self.cursor, bytes(self.stream[self.cursor:])
+        where = "auth" if self.mode == "auth" else "command"
+        for finding in cmd.partial_findings(raw, start, self.line, where):
+            self._add(finding)
+        verb = cmd.read_command(raw).verb if where == "command" else ""
+        self.quit_partial |= verb == "QUIT"
+        self.units.append(Unit("partial", start, len(self.stream), self.line, verb,
+                               start if where == "auth" else None))
+        self.cursor = len(self.stream)
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+
+    def _send(self, outgoing: Any, name: str, shown: str) -> None:
+        self.session.send(outgoing)
+        sent = _Sent(name, shown)
+        self.sent.append(sent)
+        self.waiting.append(sent)
+
+    def _early(self, start: int, raw: bytes, *, secret: bool = False) -> None:
+        """Was this sent before the reply to the previous exchange arrived?"""
+        previous = self.sent[-1]
+        chunk = self._chunk_of(start)
+        if previous.reply_chunk is None or chunk is None or chunk >= previous.reply_chunk:
+            return
+        if self.data_refused is not None:
+            return  # a message sent as commands after a refused DATA: one finding says it all
+        if previous.name == st.GREETING:
+            key = "early-talker"
+        elif cmd.may_follow(previous.name, self.session.context.capabilities.has("PIPELINING")):
+            return
+        else:
+            key = "no-wait"
+        self._add(make(key, self.line, start, excerpt=raw, values={"previous": previous.shown},
+                       where="auth" if secret else "command", secret=secret))
+
+    def _add_core(self, finding: Finding) -> None:
+        if finding.key not in ("unknown-command", "empty-command") or self.data_refused is None:
+            self._add(finding)
+            return
+        # DATA was refused and the message went out anyway: one finding for all its lines.
+        if self.as_commands is not None:
+            running = self.findings[self.as_commands]
+            self.findings[self.as_commands] = replace(running, count=running.count + 1)
+            return
+        self.as_commands = len(self.findings)
+        self._add(make("content-as-commands", finding.line, finding.offset,
+                       excerpt=finding.excerpt, values={"code": self.data_refused}))
+
+    def _chunk_of(self, offset: int) -> int | None:
+        if not self.starts:
+            return None
+        if offset >= len(self.stream):
+            return len(self.times) - 1
+        return self.ids[bisect_right(self.starts, offset) - 1]
+
+    def _add(self, finding: Finding) -> None:
+        chunk = self._chunk_of(finding.offset)
+        if chunk is None and self.times:
+            chunk = len(self.times) - 1
+        self.findings.append(located(finding, chunk, self.times[chunk] if chunk is not None
+                                     else None))
+
+    # -- the end --------------------------------------------------------------------------------
+
+    def finish(self, ended: bool) -> Analysis:
+        self.final = True
+        self._process()
+        if ended:
+            self._at_end()
+        findings = sorted(self.findings, key=lambda f: f.offset)  # stable: creation order
+        return Analysis(tuple(findings), tuple(self.units), tuple(self.server),
+                        bytes(self.stream), tuple(zip(self.ids, self.starts)), tuple(self.times),
+                        self.who.user, self.messages, self.quit)
+
+    def _at_end(self) -> None:
+        end, line = len(self.stream), self.line
+        stalled = any(u.kind == "partial" for u in self.units) or any(
+            f.key == "bad-terminator" for f in self.findings)
+        # A client that sent its message as commands was hung up on, or will be: QUIT is the
+        # least of its problems.
+        confused = self.as_commands is not None
+        if not (self.quit or self.quit_partial or self.server_closed or stalled or confused):
+            self._add(make("no-quit", line, end, where="session"))
+        # After CRLF.CRLF (DATA_END) the message is the server's: a client that closes then
+        # has only not waited for the 250, nothing is dropped.
+        if self.session.state in _OPEN and not (stalled or self.server_closed or self.quit
+                                                or confused):
+            self._add(make("dropped-mid-transaction", line, end, where="session"))
+
+
+def analyse(chunks: Iterable[Any], *, ended: bool = True, username: str | None = None) -> Analysis:
+    """Lint a session from its chunks (each with ``time``, ``direction`` "client"/"server",
+    ``data``; a ``(time, direction, data)`` tuple works too), in the order they crossed the wire.
+
+    ``ended``: the session is over, so what never came is a mistake (QUIT, the end of a line
+    or of the message). ``username``: the account AUTH succeeded for, when the recording has
+    its credentials masked (the sandbox's log, a saved session).
+    """
+    walker = _Walker(username)
+    for index, chunk in enumerate(chunks):
+        walker.feed(index, *_parts(chunk))
+    return walker.finish(ended)
+
+
+def lint_session(chunks: Iterable[Any], *, ended: bool = True,
+                 username: str | None = None) -> list[Finding]:
+    """The mistakes of a recorded session, in the order of the client's bytes. See
+    :func:`analyse` for the arguments."""
+    return list(analyse(chunks, ended=ended, username=username).findings)

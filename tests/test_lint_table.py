@@ -1,0 +1,92 @@
+"""The mistakes table and the linter's code agree; the linter is sans-IO."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from test_core_imports import FORBIDDEN, imported_modules
+
+import explorer
+from explorer.knowledge.tables import load
+from explorer.lint import Finding, explain, label, mistake_keys
+from explorer.lint.commands import MASKS
+
+PACKAGE = Path(explorer.__file__).parent
+LINT = sorted((PACKAGE / "lint").glob("*.py"))
+FIELDS = ("what", "why", "server", "fix")
+PLACEHOLDERS = {"verb", "previous", "sequence", "header_from", "mail_from", "user", "code",
+                "count", "where", "advice", "advice_fix"}
+
+
+def produced_keys() -> set[str]:
+    """Every mistake key written in the linter's code."""
+    keys: set[str] = set()
+    for path in LINT:
+        text = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r'(?:make|finding)\(\s*"([a-z0-9-]+)"', text))
+        keys |= set(re.findall(r'return "([a-z0-9-]+)", (?:None|key)', text))
+        keys |= set(re.findall(r'\("([a-z-]+)", lambda', text))  # the line checks of content.py
+        keys |= set(re.findall(r'\(b"[a-z]+", "([a-z-]+)"\)', text))  # missing-from, -date
+        keys |= set(re.findall(r'key = "([a-z-]+)"', text))  # early-talker, no-wait
+    return keys
+
+
+def test_every_key_the_linter_reports_has_texts_and_no_entry_is_dead():
+    assert produced_keys() == set(mistake_keys())
+
+
+@pytest.mark.parametrize("key", sorted(load("mistakes")["mistake"]))
+def test_each_entry_has_its_four_texts_and_a_severity(key):
+    entry = load("mistakes")["mistake"][key]
+    assert set(entry) <= {"severity", "reference", "en"}, key
+    assert entry["severity"] in ("error", "warning") and entry["reference"]
+    english = entry["en"]
+    assert set(english) == set(FIELDS)
+    for field in FIELDS:
+        names = {name for _, name, _, _ in string.Formatter().parse(english[field]) if name}
+        assert names <= PLACEHOLDERS, (key, field, names)
+        assert english[field].strip() and english[field].isprintable()
+
+
+def test_explain_fills_placeholders_and_the_core_advice():
+    finding = Finding("out-of-order", 3, 40, reason="mail-first", values=(("verb", "RCPT"),))
+    texts = explain(finding)
+    assert texts.what.startswith("RCPT was sent in the wrong place. RCPT TO names a recipient")
+    assert texts.fix == "Send MAIL FROM:<sender> first."
+    where = explain(Finding("message-bare-lf", 1, 0, where="body", count=3))
+    assert "(body)" in where.what and "3 line(s)" in where.what
+    # an unknown language falls back to English, field by field
+    assert explain(finding, "zh-TW") == texts
+
+
+def test_labels_used_by_the_front_ends_exist():
+    names = set()
+    for path in [PACKAGE / "inspector.py", *LINT]:
+        names |= set(re.findall(r'label\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+    names |= {f"severity_{s}" for s in ("error", "warning")}
+    names |= {f"where_{w}" for w in ("command", "auth", "header", "body", "message", "session")}
+    names |= {"what", "why", "server", "fix", "exchange_greeting", "exchange_auth_line",
+              "exchange_body", "exchange_unknown"}
+    assert names <= set(load("mistakes")["labels"]["en"])
+    assert label("at", line=3, offset=40) == "line 3, byte 40"
+
+
+def test_the_linter_imports_no_io():
+    assert len(LINT) >= 6
+    for path in LINT:
+        for name in imported_modules(path):
+            top = name.split(".")[0]
+            assert top not in FORBIDDEN, f"{path.name} imports {name}"
+            if top == "explorer":
+                assert name.startswith(("explorer.core", "explorer.knowledge", "explorer.lint")), \
+                    f"{path.name} imports {name}"
+
+
+def test_masks_are_those_of_the_recordings():
+    from explorer.sandbox.recording import MASK
+    from explorer.sessionfile import PLACEHOLDER
+
+    assert MASK in MASKS and PLACEHOLDER in MASKS
