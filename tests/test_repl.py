@@ -150,4 +150,4 @@ def test_compose_fills_the_header(sandbox) -> None:
     (stored,) = sandbox.messages()
     message = email.message_from_bytes(stored.data)
     assert str(email.header.make_header(email.header.decode_header(message["Subject"]))) == "你好"
-    assert message["Message-ID"] and message["Date"] and message["From"] == "<learner@sandbox.test>"
+    assert message["Message-ID"] and message["Date"] and message["From"] == "learner@sandbox.test"

@@ -223,6 +223,25 @@ def _compose(repl: Repl, arg: str) -> None:
     repl.compose(arg.strip() or None)
 
 
+def _attach(repl: Repl, arg: str) -> None:
+    from explorer.compose import Attachment, ComposeError
+
+    texts = pick(load("compose")["labels"], repl.lang)
+    path = arg.strip()
+    if not path:
+        repl.error(texts["attach_usage"])
+        return
+    try:
+        attachment = Attachment.from_path(path, lang=repl.lang)
+    except ComposeError as exc:
+        repl.error(str(exc))
+        return
+    repl.attachments.append(attachment)
+    repl.say([("dim", texts["attached"].format(name=visible(attachment.filename.encode()),
+                                               octets=len(attachment.data),
+                                               type=attachment.content_type))])
+
+
 def _set(repl: Repl, arg: str) -> None:
     name, _, value = arg.strip().partition(" ")
     if not name:
@@ -276,6 +295,7 @@ COMMANDS: dict[str, SlashCommand] = {c.name: c for c in (
     SlashCommand("strict", _strict),
     SlashCommand("wait", _wait),
     SlashCommand("compose", _compose),
+    SlashCommand("attach", _attach),
     SlashCommand("set", _set),
     SlashCommand("lesson", _lesson_step("where")),
     SlashCommand("skip", _lesson_step("skip")),

@@ -16,7 +16,8 @@ from explorer.knowledge import codes
 from explorer.knowledge.guide import advice, note, stage
 from explorer.repl.console import Line
 
-__all__ = ["wire_lines", "warning_lines", "event_lines", "stage_lines", "code_style", "dot_stuff_note"]
+__all__ = ["wire_lines", "warning_lines", "finding_lines", "event_lines", "stage_lines", "code_style",
+           "dot_stuff_note"]
 
 
 def code_style(code: int) -> str:
@@ -42,6 +43,21 @@ def warning_lines(warnings: tuple[Warning_, ...], lang: str = "en") -> list[Line
         label = "warning" if w.severity == "error" else "note"
         out.append([("warn", f"  {label}{expect}:"), ("", "\n" + wrap(text.text))])
         out.append([("dim", "    fix: " + text.fix)])
+    return out
+
+
+def finding_lines(findings, lang: str = "en") -> list[Line]:
+    """The linter's findings about the bytes about to be sent: what is wrong, why, the fix."""
+    from explorer.lint import explain, label
+
+    out: list[Line] = []
+    for finding in findings:
+        texts = explain(finding, lang)
+        kind = label(f"severity_{finding.severity}", lang)
+        where = label("at", lang, line=finding.line, offset=finding.offset)
+        out.append([("warn", f"  {kind} [{finding.key}] {where}:"), ("", "\n" + wrap(texts.what))])
+        out.append([("dim", wrap(f"{label('why', lang)}: {texts.why}"))])
+        out.append([("dim", wrap(f"{label('fix', lang)}: {texts.fix}"))])
     return out
 
 

@@ -105,6 +105,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          metavar="OCTETS", help="largest message accepted (default 10 MiB)")
     sandbox.add_argument("--log-credentials", action="store_true",
                          help="keep AUTH secrets in the session log on disk (masked by default)")
+    sandbox.add_argument("--inspect", action="store_true",
+                         help="print each session as an annotated transcript when it ends: "
+                         "every line both ways, each reply explained, the client's mistakes")
     from explorer.transcript.options import add_save_arguments
 
     add_save_arguments(sandbox, per_session=True)
@@ -149,6 +152,10 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         from explorer.transcript.options import sandbox_saver
 
         on_session = sandbox_saver(args.save, args.reveal_secrets)
+    if args.inspect:
+        from explorer.inspector import printer
+
+        on_session = printer(on_session)  # the transcript first, then --save if given
     try:
         return runner.run(make, on_session=on_session)
     except SandboxError as exc:
