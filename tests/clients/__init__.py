@@ -25,7 +25,8 @@ def message(*lines: bytes, headers: bytes | None = None) -> bytes:
 
 
 class Wire:
-    """A raw SMTP connection that remembers exactly what it sent."""
+    """A raw SMTP connection that remembers exactly what it sent: for mistakes smtplib will not
+    make. It reads whole replies, every line of a multi-line one."""
 
     def __init__(self, host: str, port: int, timeout: float = 5.0):
         self.sock = socket.create_connection((host, port), timeout=timeout)
@@ -98,6 +99,10 @@ class Wire:
     def quit(self) -> None:
         assert self.cmd(b"QUIT\r\n").startswith(b"221")
         self.close()
+
+    def closed(self) -> bool:
+        """True once the server has closed the connection (after any pending bytes)."""
+        return self.sock.recv(65536) == b""
 
     def close(self) -> None:
         self.sock.close()
