@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -77,3 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("smtp-explorer: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``smtp-explorer explain 535 | head -3``): not an error to report.
+        # Point stdout at /dev/null so Python's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

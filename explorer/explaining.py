@@ -12,10 +12,11 @@ from explorer.core.auth import b64decode, b64encode_text, decode_challenge
 from explorer.core.commands import Command
 from explorer.core.render import hexdump, visible, visible_text
 from explorer.core.syntax import syntax_problems
-from explorer.knowledge import codes
+from explorer.knowledge import codes, extensions
 from explorer.knowledge.guide import advice, note
 
-__all__ = ["wrap", "explain_code", "explain_enhanced", "explain_item", "describe_base64", "describe_bytes"]
+__all__ = ["wrap", "explain_code", "explain_enhanced", "explain_extension", "explain_item",
+           "describe_base64", "describe_bytes"]
 
 WIDTH = 78
 
@@ -55,13 +56,27 @@ def explain_enhanced(code: str, lang: str = "en") -> list[str]:
     ]
 
 
+def explain_extension(line: str, lang: str = "en") -> list[str]:
+    """An EHLO keyword (or a whole EHLO line such as ``SIZE 35882577``): meaning, use, RFC."""
+    info = extensions.explain_extension(line, lang)
+    out = [wrap(f"{info.keyword}  {info.meaning}", "", " " * 5)]
+    if info.usage:
+        out.append(wrap(f"When a client uses it: {info.usage}"))
+    if info.reference:
+        out.append(f"    Reference: {info.reference}")
+    return out
+
+
 def explain_item(item: str, lang: str = "en") -> list[str]:
-    """One argument of ``explain``: a reply code, an enhanced code or a whole reply line."""
+    """One argument of ``explain``: a reply code, an enhanced code, a whole reply line, or an
+    EHLO extension keyword (``SIZE``, ``AUTH=LOGIN``)."""
     text = item.strip()
     if not text:
         raise ValueError("empty argument: give a reply code such as 535, or a reply line")
     if text.count(".") == 2 and " " not in text:
         return explain_enhanced(text, lang)
+    if text[0].isalpha():
+        return explain_extension(text, lang)
     code, enhanced, rest = codes.parse_reply_line(text)
     out = [f"reply: {visible_text(text)}"] if rest or enhanced else []
     out += explain_code(code, lang)

@@ -113,6 +113,7 @@ def test_starttls_upgrades_and_marks_the_session(sandbox) -> None:
     assert "TLS established: TLSv1" in shown
     assert "certificate: commonName=smtp-explorer sandbox" in shown
     assert "TLS: on" in shown
+    assert "extensions the server offered:" in shown and "SIZE 10485760" in shown
     # The sandbox saw the second EHLO inside TLS, where the learner had to send it again.
     assert client_bytes(sandbox) == b"EHLO me\r\nSTARTTLS\r\nEHLO me\r\nQUIT\r\n"
 

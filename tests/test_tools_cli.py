@@ -92,3 +92,19 @@ def test_bytes_notes_a_mistake(capsys) -> None:
     out = " ".join(capsys.readouterr().out.split())
     assert out.startswith("25 bytes: MAIL FROM:a@example.org\\r\\n")
     assert "must be inside angle brackets" in out
+
+
+def test_explain_an_ehlo_keyword(capsys) -> None:
+    assert main(["explain", "SIZE", "auth=login"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("SIZE The server declares the largest message it will accept")
+    assert "Reference: RFC 1870" in out and "AUTH=LOGIN The old way of advertising AUTH" in out
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback() -> None:
+    reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    writer = subprocess.run([sys.executable, "-m", "explorer", "explain", *["535"] * 400],
+                            stdout=reader.stdin, stderr=subprocess.PIPE, text=True, timeout=60)
+    reader.stdin.close()
+    reader.wait(timeout=10)
+    assert writer.returncode in (0, 141) and writer.stderr == ""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from explorer.core.commands import VERBS, RawBytes
-from explorer.core.render import EscapeError, parse_escapes, visible
+from explorer.core.render import EscapeError, parse_escapes, visible, visible_text
 from explorer.core.states import State
 from explorer.explaining import describe_base64, explain_item, wrap
 from explorer.knowledge.guide import stage
@@ -126,7 +126,12 @@ def _state(repl: Repl, arg: str) -> None:
                    f"AUTH: {'done' if ctx.authenticated else 'not yet'}   "
                    f"greeted with: {'EHLO' if ctx.esmtp else 'HELO' if ctx.introduced else '-'}")])
     if ctx.capabilities.extensions:
-        repl.say([("", "  extensions: "), ("", " ".join(e.keyword for e in ctx.capabilities.extensions))])
+        from explorer.knowledge.extensions import explain_extension
+
+        repl.say([("", "  extensions the server offered:")])
+        for ext in ctx.capabilities.extensions:
+            meaning = explain_extension(ext.keyword, repl.lang).meaning.split(". ")[0].rstrip(".")
+            repl.say([("title", f"    {visible_text(ext.line):<28}"), ("dim", meaning)])
     if ctx.recipients:
         repl.say([("", f"  recipients accepted in this transaction: {ctx.recipients}")])
 
