@@ -108,7 +108,7 @@ def test_cram_md5_guided(sandbox) -> None:
 
 
 def test_starttls_upgrades_and_marks_the_session(sandbox) -> None:
-    keys = ["/connect", "EHLO me", "STARTTLS", "/state", "EHLO me", "/quit"]
+    keys = ["/connect", "EHLO me", "STARTTLS", "/state", "EHLO me", "/state", "/quit"]
     repl, shown = run_repl(sandbox_target(sandbox), keys, sandbox=lambda: sandbox)
     assert "TLS established: TLSv1" in shown
     assert "certificate: commonName=smtp-explorer sandbox" in shown
