@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from explorer.core import states as st
 from explorer.core.capabilities import Capabilities, parse_ehlo
 from explorer.core.commands import VERBS, AuthLine, Command, MessageData, Outgoing, RawBytes, parse_command
-from explorer.core.replies import NEED_DATA, NeedData, ProtocolError, Reply, ReplyParser
+from explorer.core.replies import NeedData, ProtocolError, Reply, ReplyParser
 from explorer.core.states import State
 from explorer.core.syntax import syntax_problems
 

@@ -9,7 +9,7 @@ from prompt_toolkit.auto_suggest import Suggestion
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import History, InMemoryHistory
 
-from explorer.core.commands import AuthLine, Command, CommandError, RawBytes, parse_command
+from explorer.core.commands import Command, CommandError, parse_command
 from explorer.core.render import hexdump, visible
 from explorer.core.replies import Reply
 from explorer.core.session import Answer, DataLine, EndOfData, StrictModeError
@@ -17,10 +17,10 @@ from explorer.core.states import State
 from explorer.engine import Engine, Outcome, Target
 from explorer.explaining import wrap
 from explorer.knowledge.guide import note, stage
-from explorer.knowledge.tables import load, pick
 from explorer.repl import view
 from explorer.repl.auth_guide import AuthGuide
 from explorer.repl.console import Console, Line
+from explorer.repl.message import MessageDesk
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
 from explorer.repl.targets import TargetError, parse_target
 
@@ -59,10 +59,7 @@ class Repl:
         self.auth: AuthGuide | None = None
         self._auth_mechanism = ""
         self._data_index = 0
-        self.attachments: list = []  # explorer.compose.Attachment, for the next /compose
-        self._closing: list[str] = []  # what /compose still sends before the final "."
-        self._message_so_far = b""  # the content sent since the 354, for the linter
-        self._mail_from: str | None = None  # the last MAIL FROM sent, for the linter
+        self.message = MessageDesk()
         self._shown_stage: State | None = None
         self._shown_step: tuple[State, str | None] | None = None
         self._intro = intro or []
@@ -219,8 +216,7 @@ class Repl:
 
     def _data_line(self, text: str) -> None:
         if text == ".":
-            closing, self._closing = self._closing, []
-            for line in closing:  # the attachments of /compose, before the end of data
+            for line in self.message.take_closing():  # /compose's attachments, before the end
                 self.send(DataLine(line))
             self.say_lines([[("note", wrap(note("terminator", self.lang), "   "))]])
             self.send(EndOfData())
@@ -234,7 +230,7 @@ class Repl:
             warnings = self.engine.check(outgoing)
             self.say_lines(view.warning_lines(warnings, self.lang))
             wire = outgoing.to_bytes()
-            self._lint(outgoing, wire)
+            self.message.lint(self, outgoing, wire)
             if self.show_bytes:
                 self.say_lines(view.wire_lines("client", wire, hex_dump=self.show_hex))
             if isinstance(outgoing, Command) and outgoing.verb == "AUTH":
@@ -254,23 +250,6 @@ class Repl:
         if self.tutor is not None:
             self.say_lines(self.tutor.after(outgoing, outcome))
 
-    def _lint(self, outgoing, wire: bytes) -> None:
-        """Warn about mistakes in the bytes about to go out (never blocks: mistakes are allowed)."""
-        from explorer.lint import Envelope, lint_outgoing  # on first use: keeps start-up quick
-
-        in_data = self.engine.state is State.DATA
-        findings = lint_outgoing(
-            self.engine.session, wire, in_data=in_data,
-            message_so_far=self._message_so_far if in_data else None,
-            envelope=Envelope(mail_from=self._mail_from),
-            with_core_checks=isinstance(outgoing, RawBytes))  # a command's: shown just above
-        self.say_lines(view.finding_lines(findings, self.lang))
-        if in_data:
-            self._message_so_far += wire
-        elif isinstance(outgoing, Command) and outgoing.verb == "MAIL":
-            path = outgoing.argument[5:].strip()
-            self._mail_from = path[1:].partition(">")[0] if path.startswith("<") else path
-
     def show_outcome(self, outcome: Outcome, empty: str | None = None) -> None:
         if not outcome.events and empty:
             self.say([("dim", empty)])
@@ -283,7 +262,7 @@ class Repl:
     def _after_answer(self, answer: Answer) -> None:
         if answer.after is State.DATA and answer.before is not State.DATA:
             self._data_index = 0
-            self._message_so_far, self._closing = b"", []
+            self.message.data_started()
         if answer.after is State.AUTH_EXCHANGE and answer.reply.code == 334:
             self.auth, lines = AuthGuide.after_334(self._auth_mechanism or "LOGIN", answer.reply.lines[0], self.auth)
             self.say_lines(lines)
@@ -321,27 +300,8 @@ class Repl:
             self.say_lines(self.tutor.after(None, outcome))
 
     def compose(self, subject: str | None) -> None:
-        """Send the header the composer makes (RFC 2047 subject, Date, Message-ID, MIME); the
-        learner types the empty line and the body; attachments go out before the final '.'."""
-        from explorer.compose import ComposeError, Draft, interactive, labelled  # email: slow
-
-        texts = pick(load("compose")["labels"], self.lang)
-        draft = Draft(sender=self.variables["sender"], to=(self.variables["recipient"],),
-                      subject=subject or texts["default_subject"],
-                      attachments=tuple(self.attachments))
-        try:
-            opening, self._closing = interactive(draft, lang=self.lang)
-        except ComposeError as exc:
-            self.error(str(exc))
-            return
-        self.attachments.clear()
-        parts = labelled("".join(line + "\r\n" for line in opening).encode("ascii"))
-        for line, part in zip(opening, parts):
-            self.say([("dim", "   " + texts["part_" + part.part.replace("-", "_")] + ":")])
-            self.send(DataLine(line))
-        self._data_index = DATA_TEMPLATE.index("")
-        done = "header_done_attachments" if draft.attachments else "header_done"
-        self.say([("dim", "   " + texts[done].format(count=len(draft.attachments)))])
+        if self.message.compose(self, subject):
+            self._data_index = DATA_TEMPLATE.index("")
 
     def transcript(self) -> list[Line]:
         """The session so far as C:/S: lines; AUTH secrets replaced by a marked placeholder."""

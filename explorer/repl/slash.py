@@ -241,7 +241,7 @@ def _attach(repl: Repl, arg: str) -> None:
     except ComposeError as exc:
         repl.error(str(exc))
         return
-    repl.attachments.append(attachment)
+    repl.message.attachments.append(attachment)
     repl.say([("dim", texts["attached"].format(name=visible(attachment.filename.encode()),
                                                octets=len(attachment.data),
                                                type=attachment.content_type))])
