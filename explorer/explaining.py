@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import textwrap
 
-from explorer.core.auth import b64decode, b64encode_text, decode_challenge
-from explorer.core.commands import Command
+from typing import TYPE_CHECKING
+
 from explorer.core.render import hexdump, visible, visible_text
-from explorer.core.syntax import syntax_problems
-from explorer.knowledge import codes, extensions
 from explorer.knowledge.guide import advice, note
+
+if TYPE_CHECKING:
+    from explorer.core.commands import Command
+
+# The code, extension and Base64 modules are imported where they are used: the REPL needs only
+# ``wrap`` before its first prompt, and every millisecond there is one the learner waits.
 
 __all__ = ["wrap", "explain_code", "explain_enhanced", "explain_extension", "explain_item",
            "describe_base64", "describe_bytes"]
@@ -29,6 +33,8 @@ def wrap(text: str, indent: str = "    ", hanging: str | None = None) -> str:
 
 def explain_code(code: int, lang: str = "en", *, verb: str | None = None) -> list[str]:
     """A reply code: meaning, the digits, why now (given the exchange it answered), what next."""
+    from explorer.knowledge import codes
+
     info = codes.explain_code(code, lang)
     out = [wrap(f"{info.code}  {info.meaning}", "", " " * 5)]
     out += [wrap(f"digit {n}: {text}") for n, text in zip("123", info.digits)]
@@ -46,6 +52,8 @@ def explain_code(code: int, lang: str = "en", *, verb: str | None = None) -> lis
 
 
 def explain_enhanced(code: str, lang: str = "en") -> list[str]:
+    from explorer.knowledge import codes
+
     info = codes.explain_enhanced(code, lang)
     klass, subject, _ = info.code.split(".")
     return [
@@ -58,6 +66,8 @@ def explain_enhanced(code: str, lang: str = "en") -> list[str]:
 
 def explain_extension(line: str, lang: str = "en") -> list[str]:
     """An EHLO keyword (or a whole EHLO line such as ``SIZE 35882577``): meaning, use, RFC."""
+    from explorer.knowledge import extensions
+
     info = extensions.explain_extension(line, lang)
     out = [wrap(f"{info.keyword}  {info.meaning}", "", " " * 5)]
     if info.usage:
@@ -70,6 +80,8 @@ def explain_extension(line: str, lang: str = "en") -> list[str]:
 def explain_item(item: str, lang: str = "en") -> list[str]:
     """One argument of ``explain``: a reply code, an enhanced code, a whole reply line, or an
     EHLO extension keyword (``SIZE``, ``AUTH=LOGIN``)."""
+    from explorer.knowledge import codes
+
     text = item.strip()
     if not text:
         raise ValueError("empty argument: give a reply code such as 535, or a reply line")
@@ -87,6 +99,8 @@ def explain_item(item: str, lang: str = "en") -> list[str]:
 
 def describe_base64(direction: str, text: str) -> list[str]:
     """``encode`` or ``decode``, with what the decoded bytes are when they look like AUTH."""
+    from explorer.core.auth import b64decode, b64encode_text, decode_challenge
+
     if direction == "encode":
         out = [b64encode_text(text)]
     else:
@@ -105,6 +119,8 @@ def describe_base64(direction: str, text: str) -> list[str]:
 
 def describe_bytes(command: Command, *, hex_dump: bool = True) -> list[str]:
     """The exact bytes of a command, visible and (optionally) in hex, with syntax notes."""
+    from explorer.core.syntax import syntax_problems
+
     wire = command.to_bytes()
     out = [f"{len(wire)} bytes: {visible(wire)}"]
     if hex_dump:

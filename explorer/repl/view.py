@@ -12,7 +12,6 @@ from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
 from explorer.engine import Event, Failure, Stalled, TlsStarted
 from explorer.explaining import wrap
-from explorer.knowledge import codes
 from explorer.knowledge.guide import advice, note, stage
 from explorer.repl.console import Line
 
@@ -62,6 +61,8 @@ def finding_lines(findings, lang: str = "en") -> list[Line]:
 
 
 def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
+    from explorer.knowledge import codes  # with the first reply, not before the first prompt
+
     reply = answer.reply
     out = wire_lines("server", reply.raw, hex_dump=hex_dump)
     info = codes.explain_code(reply.code, lang)

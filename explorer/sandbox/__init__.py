@@ -30,16 +30,16 @@ stays fast; the data tables and parsers here import nothing heavy.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from explorer.sandbox.accounts import (DEFAULT_ACCOUNTS, Account, load_accounts_file,
-                                       parse_account_spec)
-from explorer.sandbox.recording import Chunk, SandboxEvent, SessionRecord
-from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
-from explorer.sandbox.storage import StoredMessage, default_data_dir
-
 if TYPE_CHECKING:
+    from explorer.sandbox.accounts import (DEFAULT_ACCOUNTS, Account, load_accounts_file,
+                                           parse_account_spec)
+    from explorer.sandbox.recording import Chunk, SandboxEvent, SessionRecord
+    from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
     from explorer.sandbox.server import Sandbox, SandboxError
+    from explorer.sandbox.storage import StoredMessage, default_data_dir
 
 __all__ = [
     "Account",
@@ -57,12 +57,18 @@ __all__ = [
     "validate_scenario",
 ]
 
-_LAZY = {"Sandbox", "SandboxError"}
+# Every name is imported on first use: the REPL imports one small module of this package at
+# start-up (the demo account), and should not pay for the recording, the storage or aiosmtpd.
+_HOME = {
+    "Account": "accounts", "DEFAULT_ACCOUNTS": "accounts", "load_accounts_file": "accounts",
+    "parse_account_spec": "accounts", "Chunk": "recording", "SandboxEvent": "recording",
+    "SessionRecord": "recording", "SCENARIOS": "scenarios", "validate_scenario": "scenarios",
+    "StoredMessage": "storage", "default_data_dir": "storage", "Sandbox": "server",
+    "SandboxError": "server",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from explorer.sandbox import server
-
-        return getattr(server, name)
+    if name in _HOME:
+        return getattr(importlib.import_module(f"explorer.sandbox.{_HOME[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

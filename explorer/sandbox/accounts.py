@@ -17,8 +17,6 @@ Accounts come from three places: the two defaults (always present), ``--account 
 
 from __future__ import annotations
 
-import hmac
-import tomllib
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -109,6 +107,8 @@ def parse_account_spec(spec: str) -> Account:
 
 def load_accounts_file(path: Path) -> list[Account]:
     """Read accounts from a TOML file (format in the module docstring); ``ValueError`` if bad."""
+    import tomllib  # only when a file is given: the REPL starts without it
+
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -183,6 +183,8 @@ class AccountBook:
     def check(self, username: str, secret: bytes | str,
               code_required: bool) -> tuple[Account | None, AuthVerdict]:
         """Check a username and a plain secret (AUTH LOGIN, AUTH PLAIN), compared as bytes."""
+        import hmac  # on first use: keeps the REPL's start-up quick
+
         account = self.find(username)
         if account is None:
             return None, AuthVerdict.INVALID
@@ -195,6 +197,8 @@ class AccountBook:
     def check_cram_md5(self, username: str, challenge: bytes, digest_hex: str,
                        code_required: bool) -> tuple[Account | None, AuthVerdict]:
         """Check a CRAM-MD5 response (RFC 2195): HMAC-MD5 of the challenge keyed by a secret."""
+        import hmac  # on first use: keeps the REPL's start-up quick
+
         account = self.find(username)
         if account is None:
             return None, AuthVerdict.INVALID
