@@ -63,7 +63,7 @@ class Repl:
         self._shown_stage: State | None = None
         self._shown_step: tuple[State, str | None] | None = None
         self._intro = intro or []
-        self._on_ready = on_ready  # called once, when the first prompt is about to show
+        self._on_ready = on_ready  # called once, when the first prompt has been drawn
         self.prompt = PromptSession(
             history=history or InMemoryHistory(), auto_suggest=StepSuggest(self.suggestion),
             completer=SmtpCompleter(self), complete_while_typing=False,
@@ -158,8 +158,16 @@ class Repl:
 
     def _offer_suggestion(self) -> None:
         if self._on_ready is not None:
+            # Once the first prompt is on the screen, not before: the work behind it (starting
+            # the embedded sandbox) would otherwise compete with drawing the prompt.
             self._on_ready, ready = None, self._on_ready
-            ready()
+            app = self.prompt.app
+
+            def once(_app: object) -> None:
+                app.after_render.remove_handler(once)
+                ready()
+
+            app.after_render.add_handler(once)
         # prompt_toolkit computes suggestions when the text changes; offer one on the empty line too.
         step = self.suggestion()
         if step and not (self.auth is not None and self.auth.masked):
