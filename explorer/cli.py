@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    # Arguments that are not UTF-8 arrive with lone surrogates: make them U+FFFD, as text.
+    argv = [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in argv]
     if argv:
         args = build_parser().parse_args(argv)
         handler = getattr(args, "handler", None)
@@ -78,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("smtp-explorer: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:  # json, deep inside: a file of 100,000 nested brackets
+        print("smtp-explorer: error: the input is nested too deeply to be what it should be",
+              file=sys.stderr)
+        return USAGE_ERROR
     except BrokenPipeError:
         # The reader went away (``smtp-explorer explain 535 | head -3``): not an error to report.
         # Point stdout at /dev/null so Python's final flush does not fail again.

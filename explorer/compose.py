@@ -16,6 +16,7 @@ message's line ends are CRLF, so the bytes a server stores are exactly :func:`me
 from __future__ import annotations
 
 import mimetypes
+import stat
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -44,6 +45,9 @@ def _text(name: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return pick(load("compose")["labels"], lang)[name].format(**values)
 
 
+#: The largest file /attach takes: the sandbox's default message size (Base64 adds a third).
+ATTACHMENT_LIMIT = 7 * 1024 * 1024
+
 @dataclass(frozen=True)
 class Attachment:
     """A file to attach: its name, its bytes and its MIME type."""
@@ -57,6 +61,12 @@ class Attachment:
         """Read a file; :class:`ComposeError` if it cannot be read."""
         path = Path(path).expanduser()
         try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise ComposeError(_text("not_a_file", lang, path=visible_text(str(path))))
+            if info.st_size > ATTACHMENT_LIMIT:
+                raise ComposeError(_text("too_big", lang, path=visible_text(str(path)),
+                                         octets=info.st_size, limit=ATTACHMENT_LIMIT))
             data = path.read_bytes()
         except OSError as exc:
             raise ComposeError(_text("cannot_read", lang, path=visible_text(str(path)),

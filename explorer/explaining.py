@@ -69,7 +69,7 @@ def explain_extension(line: str, lang: str = "en") -> list[str]:
     from explorer.knowledge import extensions
 
     info = extensions.explain_extension(line, lang)
-    out = [wrap(f"{info.keyword}  {info.meaning}", "", " " * 5)]
+    out = [wrap(f"{visible_text(info.keyword)}  {info.meaning}", "", " " * 5)]
     if info.usage:
         out.append(wrap(f"When a client uses it: {info.usage}"))
     if info.reference:

@@ -186,8 +186,11 @@ def _title(info: SessionInfo, analysis: Analysis, lang: str) -> str:
     user = info.username or analysis.username
     parts.append(label("account", lang, user=visible_text(user)) if user
                  else label("no_account", lang))
-    if info.started is not None:
-        parts.append(_time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(info.started)))
+    try:  # a start time from a file edited by hand may be no time at all (NaN, 1e30)
+        if info.started is not None:
+            parts.append(_time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(info.started)))
+    except (ValueError, OverflowError, OSError, TypeError):
+        pass
     return "== " + ", ".join(parts) + " =="
 
 

@@ -139,6 +139,17 @@ def write_session(path: Path, chunks: Iterable[WireChunk], meta: dict | None = N
                           encoding="utf-8")
 
 
+#: Timestamps a session file may hold (seconds since 1970): before 2100, not negative, not NaN.
+_LATEST = 4102444800.0
+
+
+def _timestamp(value: object) -> float:
+    number = float(value)  # TypeError/ValueError for what is not a number
+    if not 0 <= number < _LATEST:  # NaN fails this too
+        raise ValueError(f"timestamp {value!r} is not a time this session could have")
+    return number
+
+
 def read_session(path: Path) -> SavedSession:
     """Read a session file; :class:`SessionFileError` says in one line what is wrong."""
     shown = visible_text(str(path))  # the name and the reasons may hold anything: keep them safe
@@ -170,7 +181,7 @@ def read_session(path: Path) -> SavedSession:
             elif kind == "chunk":
                 if item["dir"] not in ("client", "server"):
                     raise ValueError(f"dir must be client or server, not {item['dir']!r}")
-                chunks.append(WireChunk(float(item["t"]), item["dir"],
+                chunks.append(WireChunk(_timestamp(item["t"]), item["dir"],
                                         base64.b64decode(item["data"], validate=True),
                                         bool(item.get("tls")), bool(item.get("redacted"))))
             else:
@@ -179,6 +190,8 @@ def read_session(path: Path) -> SavedSession:
             raise SessionFileError(f"{shown}:{number}: no {visible_text(str(exc))} field") from None
         except (ValueError, TypeError, binascii.Error) as exc:
             raise SessionFileError(f"{shown}:{number}: {visible_text(str(exc))}") from None
+        except RecursionError:
+            raise SessionFileError(f"{shown}:{number}: nested too deeply to be a session line") from None
     if meta is None:
         raise SessionFileError(f"{shown}: empty file, not a saved session")
     return SavedSession(meta, tuple(chunks), tuple(extra))

@@ -217,3 +217,11 @@ def test_progress_is_kept_and_a_resumed_lesson_replays_to_where_it_was(sandbox, 
     assert engine.state is State.MAIL  # connected, HELO, MAIL FROM: ready for step 4, RCPT TO
     tutor.back()
     assert _load_progress()[str(lesson.path.resolve())] == 2
+
+
+def test_control_characters_and_rules_that_are_not_text(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace('title = "T"', 'title = "T\\u001b[31m"')
+                     .replace('reply = 250', 'reply = 250\npattern = 5'))
+    assert found == ["1: title: contains the control character '\\x1b': lesson texts are plain text "
+                     "(write \\r, \\n or \\xNN inside raw = for bytes)",
+                     "17: step 2.pattern: must be a non-empty text"]

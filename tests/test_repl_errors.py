@@ -10,6 +10,7 @@ from scripted_server import ScriptedServer
 
 from explorer.core.states import State
 from explorer.engine import Target
+from explorer.repl.console import Console
 
 
 def flat(text: str) -> str:
@@ -126,3 +127,30 @@ def test_ctrl_c_at_the_prompt_cancels_the_line(sandbox) -> None:
     text = "".join(shown)
     assert "(cancelled; Ctrl-D or /quit leaves)" in text
     assert "S: 221 " in text
+
+
+def test_bytes_that_are_not_utf8_and_bad_waits_keep_the_repl_alive(sandbox) -> None:
+    keys = ["/connect", "/wait -1", "/wait nan", "/wait 1e309",
+            "/connect 127.0.0.1:1 --timeout 1e309", "/attach /dev/zero", "/quit"]
+    repl, shown = run_repl(sandbox_target(sandbox), keys, sandbox=lambda: sandbox)
+    # A terminal sending a byte that is not UTF-8 gives a lone surrogate: it becomes U+FFFD.
+    said: list[str] = []
+    repl.console = Console(write=said.append)
+    repl.connect([])
+    repl.submit("NOOP \udce9")
+    repl.submit("/raw NOOP \udce9\\r\\n")
+    assert "C: NOOP \\xef\\xbf\\xbd\\r\\n" in "".join(said)
+    assert "".join(said).count("S: 250 ") == 2
+    repl.engine.close()
+    assert shown.count("error: usage: /wait [SECONDS], seconds above 0 and at most 3600") == 3
+    assert "error: --timeout must be a number of seconds above 0 and at most 3600" in shown
+    assert "error: cannot attach /dev/zero: not a regular file" in shown
+    assert "S: 221 " in shown and "internal error" not in shown
+
+
+def test_ctrl_d_at_the_password_prompt_cancels_auth_before_quit(sandbox) -> None:
+    repl, shown = run_repl(sandbox_target(sandbox), ["/connect", "EHLO me", "AUTH LOGIN", "learner@sandbox.test"],
+                           sandbox=lambda: sandbox)
+    sent = b"".join(c.data for c in sandbox.sessions[0].chunks if c.direction == "client")
+    assert sent.endswith(b"\r\n*\r\nQUIT\r\n")
+    assert "S: 221 " in shown

@@ -108,3 +108,24 @@ def test_a_reader_that_goes_away_is_not_a_traceback() -> None:
     reader.stdin.close()
     reader.wait(timeout=10)
     assert writer.returncode in (0, 141) and writer.stderr == ""
+
+
+@pytest.mark.parametrize("args,message", [
+    (["connect", "127.0.0.1:1", "--timeout", "nan"], "--timeout must be a number of seconds above 0"),
+    (["connect", "127.0.0.1:1", "--save", "/nonexistent-folder/x.jsonl"], "the folder '/nonexistent-folder' does not exist"),
+    (["explain", "X\x1b[31m"], None),
+])
+def test_more_bad_input(args: list[str], message: str | None, tmp_path) -> None:
+    done = run(*args)
+    assert "Traceback" not in done.stderr and "\x1b" not in done.stdout + done.stderr
+    if message:
+        assert done.returncode == 2 and message in done.stderr
+
+
+def test_deeply_nested_json_is_one_line(tmp_path) -> None:
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 100000 + "\n")
+    for command in ("transcript", "inspect", "replay"):
+        done = run(command, str(deep))
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1

@@ -40,8 +40,10 @@ def test_save_after_writes_only_when_asked(tmp_path, error_engine) -> None:
 
 def test_save_after_reports_a_failure_in_one_line(tmp_path, error_engine) -> None:
     errors: list[str] = []
-    status = save_after(parse("--save", str(tmp_path / "no" / "such" / "dir.jsonl")), error_engine,
-                        write=errors.append, error=errors.append)
+    # --save checks the folder when the options are read; the folder can still be gone (or the
+    # disk full) by the time the session ends, and then this is what the learner reads.
+    args = argparse.Namespace(save=tmp_path / "no" / "such" / "dir.jsonl", reveal_secrets=False)
+    status = save_after(args, error_engine, write=errors.append, error=errors.append)
     assert status == 1 and len(errors) == 1
     assert errors[0].startswith("smtp-explorer: error: cannot save the session to ")
 
@@ -150,3 +152,8 @@ def test_standalone_sandbox_saves_sessions(tmp_path) -> None:
     assert runner.run(make, out=io.StringIO(), err=io.StringIO(), stdin=None, on_session=on_session) == 0
     assert "class-1.jsonl: 23 exchange(s)" in out.getvalue()
     assert_no_secret((tmp_path / "class-1.jsonl").read_bytes())
+
+
+def test_a_bad_save_path_is_refused_before_the_session() -> None:
+    with pytest.raises(SystemExit):
+        parse("--save", "/nonexistent-folder/x.jsonl")

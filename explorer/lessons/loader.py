@@ -158,6 +158,10 @@ def _step(index: int, table: Any, check: _Checker, variables: dict[str, str]) ->
     session = table.get("session")
     if session is not None and session not in SESSION_ACTIONS:
         check.add(path + ("session",), f"must be one of {', '.join(SESSION_ACTIONS)}")
+    for rule in ("verb", "pattern", "state"):
+        if rule in table and (not isinstance(table[rule], str) or not table[rule].strip()):
+            check.add(path + (rule,), "must be a non-empty text")
+            table = {k: v for k, v in table.items() if k != rule}
     question = _question(table["question"], check, path + ("question",)) if "question" in table else None
     step = Step(index=index, narration=narration, kind="auth" if kind == "auth_secret" else kind, send=send,
                 reply=reply, secret=kind == "auth_secret", verb=table.get("verb"), pattern=table.get("pattern"),
@@ -210,8 +214,15 @@ def fill(template: str, variables: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: variables[m.group(1)], template).replace("{{", "{").replace("}}", "}")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _undefined(value: Any, variables: dict[str, str], check: _Checker, path: tuple) -> None:
     if isinstance(value, str):
+        bad = _CONTROL.search(value)
+        if bad:
+            check.add(path, f"contains the control character {bad.group()!r}: lesson texts are plain text"
+                            " (write \\r, \\n or \\xNN inside raw = for bytes)")
         for name in PLACEHOLDER.findall(value):
             if name not in variables:
                 check.add(path, f"uses {{{name}}}, a variable the lesson never defines (add it under [variables])")
@@ -237,6 +248,8 @@ def _parse(path: Path) -> tuple[Lesson | None, list[Problem]]:
         found = re.search(r"line (\d+)", str(exc))
         return None, [Problem(path, int(found.group(1)) if found else 1, "toml", f"not valid TOML: {exc}")]
     check.unknown(data, TOP_KEYS, ())
+    for key in ("title", "summary", "level", "language"):
+        _undefined(data.get(key), {}, check, (key,))
     title = check.string(data, "title", ())
     summary = check.string(data, "summary", ())
     level = check.string(data, "level", ())

@@ -25,9 +25,12 @@ def progress_file() -> Path:
 def _load_progress() -> dict[str, int]:
     try:
         data = json.loads(progress_file().read_text(encoding="utf-8"))
-        return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
+    # A progress file someone edited by hand: keep only the entries that make sense.
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
 
 
 class Tutor:

@@ -9,8 +9,8 @@ from prompt_toolkit.auto_suggest import Suggestion
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import History, InMemoryHistory
 
-from explorer.core.commands import Command, CommandError, parse_command
-from explorer.core.render import hexdump, visible
+from explorer.core.commands import AuthLine, Command, CommandError, parse_command
+from explorer.core.render import hexdump, visible, visible_text
 from explorer.core.replies import Reply
 from explorer.core.session import Answer, DataLine, EndOfData, StrictModeError
 from explorer.core.states import State
@@ -193,6 +193,8 @@ class Repl:
                 self.submit(text)
             except KeyboardInterrupt:
                 self.say([("warn", "   interrupted: the reply was not read; /wait reads it, /reset starts over")])
+            except Exception as exc:  # a bug of ours must not end the learner's session (or lose --save)
+                self.error(f"internal error, the session goes on: {type(exc).__name__}: {visible_text(str(exc))}")
         self.engine.close()
         return 0
 
@@ -200,6 +202,9 @@ class Repl:
         """Handle one line typed at the prompt."""
         from explorer.repl.slash import COMMANDS, run_slash
 
+        # A terminal that sends bytes that are not UTF-8 gives lone surrogates; they cannot be
+        # encoded for the wire, so they become U+FFFD, which the byte preview then shows.
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         state = self.engine.state
         if text.startswith("/") and (state is not State.DATA or text[1:].split(" ")[0].lower() in COMMANDS):
             run_slash(self, text)
@@ -229,6 +234,8 @@ class Repl:
             self.say_lines([[("note", wrap(note("terminator", self.lang), "   "))]])
             self.send(EndOfData())
             return
+        if text == "" and self.tutor is None:  # the header ends here, whatever the learner typed
+            self._data_index = max(self._data_index, DATA_TEMPLATE.index(""))
         self.say_lines(view.dot_stuff_note(text, self.lang))
         self.send(DataLine(text))
 
@@ -323,6 +330,8 @@ class Repl:
         return lines
 
     def leave(self) -> None:
+        if self.engine.connected and self.engine.state is State.AUTH_EXCHANGE:
+            self.send(AuthLine("*"))  # cancel the exchange first: QUIT there would be read as an answer
         if self.engine.connected and self.engine.state not in (State.CLOSED, State.DATA, State.AWAITING_GREETING):
             self.send(parse_command("QUIT"))
         self.finished = True

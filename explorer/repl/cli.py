@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from explorer.cli import UsageError
+from explorer.core.render import visible_text
 
 __all__ = ["register", "run_sandbox_repl", "run_connect"]
 
@@ -132,7 +133,7 @@ def run_connect(args: argparse.Namespace) -> int:
     extra = ["warning: --insecure: the certificate will NOT be verified"] if target.insecure else []
     security = {"tls": "TLS from the first byte", "starttls": "STARTTLS when offered", "plain": "plain TCP"}
     repl = Repl(target, history=history(), strict=args.strict,
-                intro=_intro(f"{target.label} ({security[target.security]})", extra))
+                intro=_intro(f"{visible_text(target.label)} ({security[target.security]})", extra))
     status = repl.run()
     from explorer.transcript.options import save_after
 

@@ -213,10 +213,14 @@ def _raw(repl: Repl, arg: str) -> None:
 
 
 def _wait(repl: Repl, arg: str) -> None:
+    from explorer.repl.targets import MAX_SECONDS, valid_seconds
+
     try:
         seconds = float(arg) if arg.strip() else repl.engine.target.timeout
     except ValueError:
-        repl.error("usage: /wait [SECONDS]")
+        seconds = None
+    if not valid_seconds(seconds):
+        repl.error(f"usage: /wait [SECONDS], seconds above 0 and at most {MAX_SECONDS}")
         return
     repl.show_outcome(repl.engine.wait(seconds), empty=f"nothing arrived in {seconds:g} s")
 

@@ -7,12 +7,20 @@ port: 465 with --tls, 587 with --starttls, else 25.
 from __future__ import annotations
 
 import argparse
+import math
 
 from explorer.engine import Target
 
-__all__ = ["TargetError", "parse_target", "add_target_arguments", "target_from_args"]
+__all__ = ["TargetError", "parse_target", "add_target_arguments", "target_from_args", "valid_seconds",
+           "MAX_SECONDS"]
 
 DEFAULT_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
+MAX_SECONDS = 3600  # an hour: anything longer is a typo, and huge values overflow the socket layer
+
+
+def valid_seconds(value: float | None) -> bool:
+    """A usable timeout: finite, above zero, at most an hour (nan, inf and 1e309 are not)."""
+    return value is not None and math.isfinite(value) and 0 < value <= MAX_SECONDS
 
 
 class TargetError(ValueError):
@@ -52,8 +60,8 @@ def _split_host_port(text: str, security: str) -> tuple[str, int]:
 
 def target_from_args(args: argparse.Namespace) -> Target:
     security = "tls" if args.tls else "starttls" if args.starttls else "plain"
-    if args.timeout is None or args.timeout <= 0:
-        raise TargetError("--timeout must be a positive number of seconds")
+    if not valid_seconds(args.timeout):
+        raise TargetError(f"--timeout must be a number of seconds above 0 and at most {MAX_SECONDS}")
     host, port = _split_host_port(args.server, security)
     return Target(host, port, security, args.insecure, None, args.timeout)
 

@@ -27,13 +27,19 @@ def delta(seconds: float) -> str:
 
 
 def clock(when: float) -> str:
-    """A wall-clock time to the millisecond, local time: ``14:03:07.215``."""
-    return time.strftime("%H:%M:%S", time.localtime(when)) + f".{int(when * 1000) % 1000:03d}"
+    """A wall-clock time to the millisecond, local time: ``14:03:07.215`` (``?`` for no time)."""
+    try:
+        return time.strftime("%H:%M:%S", time.localtime(when)) + f".{int(when * 1000) % 1000:03d}"
+    except (ValueError, OverflowError, OSError, TypeError):  # NaN or 1e30 from a hand-edited file
+        return "?"
 
 
 def stamp(when: float) -> str:
-    """A date and time, local: ``2025-03-01 14:03:07``."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
+    """A date and time, local: ``2025-03-01 14:03:07`` (``?`` for no time)."""
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
+    except (ValueError, OverflowError, OSError, TypeError):
+        return "?"
 
 
 def deltas(transcript: Transcript) -> list[float]:

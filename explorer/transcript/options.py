@@ -18,11 +18,27 @@ __all__ = ["add_save_arguments", "save_after", "save_from_repl", "sandbox_save_p
 REVEAL = "--reveal-secrets"
 
 
+def _file_ok(text: str) -> Path:
+    """--save FILE is checked before the session, so that a bad path does not lose one."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name")
+    return _folder_ok(text)
+
+
+def _folder_ok(text: str) -> Path:
+    path = Path(text).expanduser()
+    parent = path if path.is_dir() else path.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(parent)!r} does not exist")
+    return path
+
+
 def add_save_arguments(parser: argparse.ArgumentParser, *, per_session: bool = False) -> None:
     """Add ``--save FILE`` and ``--reveal-secrets``; ``per_session`` for the standalone sandbox."""
     where = ("write each session, when it ends, to FILE-N.jsonl (N: the session number; a "
              "folder gets session-N.jsonl)" if per_session else "when the session ends, write it to FILE")
-    parser.add_argument("--save", type=Path, metavar="FILE",
+    parser.add_argument("--save", type=_folder_ok if per_session else _file_ok, metavar="FILE",
                         help=f"{where}: JSON Lines with every byte, timed, and the explanations; "
                         "'smtp-explorer transcript' and 'smtp-explorer replay' read it")
     parser.add_argument(REVEAL, action="store_true",
