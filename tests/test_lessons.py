@@ -225,3 +225,11 @@ def test_control_characters_and_rules_that_are_not_text(tmp_path: Path) -> None:
     assert found == ["1: title: contains the control character '\\x1b': lesson texts are plain text "
                      "(write \\r, \\n or \\xNN inside raw = for bytes)",
                      "17: step 2.pattern: must be a non-empty text"]
+
+
+def test_an_empty_reply_list_and_connect_options_without_a_server(tmp_path: Path) -> None:
+    assert problems(tmp_path, GOOD.replace("reply = 250", "reply = []")) == [
+        '16: step 2.reply: lists no reply: give a code (250), a class ("2xx") or "none"']
+    done = subprocess.run([sys.executable, "-m", "explorer", "lesson", "anatomy", "--auto", "--tls"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--starttls, --tls and --insecure go with --server" in done.stderr

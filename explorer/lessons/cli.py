@@ -122,6 +122,8 @@ def _run(args: argparse.Namespace) -> int:
     except LessonError as exc:
         raise UsageError(f"{path} has problems (smtp-explorer lesson check {path}):\n" + str(exc)) from None
     variables = _variables(lesson, args.set)
+    if not args.server and (args.starttls or args.tls or args.insecure):
+        raise UsageError("--starttls, --tls and --insecure go with --server HOST[:PORT]")
     if args.server:
         return _go(args, lesson, variables, _target(args), None)
     from explorer.sandbox import Sandbox, SandboxError

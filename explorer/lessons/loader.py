@@ -85,6 +85,8 @@ def _reply_rule(value: Any, check: _Checker, path: tuple) -> ReplyRule:
             check.add(path, f"{item} is not a reply code that exists (see smtp-explorer explain)")
         else:
             check.add(path, f"{item!r} is not a reply: use a code (250), a class (\"2xx\") or \"none\"")
+    if not items:
+        check.add(path, "lists no reply: give a code (250), a class (\"2xx\") or \"none\"")
     return ReplyRule(frozenset(classes), frozenset(codes), none)
 
 
