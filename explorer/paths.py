@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_root"]
+__all__ = ["data_root", "DATA_ENV"]
+
+#: The environment variable that names the data root directly.
+DATA_ENV = "SMTP_EXPLORER_DATA"
 
 
 def data_root() -> Path:
-    explicit = os.environ.get("SMTP_EXPLORER_DATA")
+    explicit = os.environ.get(DATA_ENV)
     if explicit:
         return Path(explicit).expanduser()
     xdg = os.environ.get("XDG_DATA_HOME")

@@ -21,22 +21,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from explorer.paths import DATA_ENV, data_root
+
 __all__ = ["MaildirStore", "StoredMessage", "default_data_dir", "mailbox_name", "DATA_ENV"]
 
-DATA_ENV = "SMTP_EXPLORER_DATA"
 MAILDIR_SUBDIRS = ("tmp", "new", "cur")
 MAX_ADDRESS_OCTETS = 254  # RFC 5321 4.5.3.1.3: a path is at most 256 octets with the brackets
 
 
 def default_data_dir() -> Path:
-    """``$SMTP_EXPLORER_DATA/sandbox``, else ``$XDG_DATA_HOME/smtp-explorer/sandbox``, else
-    ``~/.local/share/smtp-explorer/sandbox``."""
-    root = os.environ.get(DATA_ENV)
-    if root:
-        return Path(root).expanduser() / "sandbox"
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "smtp-explorer" / "sandbox"
+    """The sandbox's folder under the smtp-explorer data root (see ``explorer.paths``)."""
+    return data_root() / "sandbox"
 
 
 _UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")
