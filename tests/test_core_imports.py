@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import explorer
 
 FORBIDDEN = {"socket", "ssl", "asyncio", "aiosmtpd", "prompt_toolkit", "selectors", "subprocess",
@@ -23,15 +25,24 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_core_and_knowledge_import_no_io() -> None:
-    files = sorted((PACKAGE / "core").glob("*.py")) + sorted((PACKAGE / "knowledge").glob("*.py"))
-    assert len(files) >= 8
+# Each sans-IO package, and the packages of the project it may import.
+SANS_IO = {
+    "core": ("explorer.core", "explorer.knowledge"),
+    "knowledge": ("explorer.core", "explorer.knowledge"),
+    "lint": ("explorer.core", "explorer.knowledge", "explorer.lint"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(SANS_IO))
+def test_sans_io_packages_import_no_io(package: str) -> None:
+    files = sorted((PACKAGE / package).glob("*.py"))
+    assert len(files) >= 4
     for path in files:
         for name in imported_modules(path):
             top = name.split(".")[0]
             assert top not in FORBIDDEN, f"{path.name} imports {name}"
             if top == "explorer":
-                assert name.startswith(("explorer.core", "explorer.knowledge")), f"{path.name} imports {name}"
+                assert name.startswith(SANS_IO[package]), f"{path.name} imports {name}"
 
 
 def test_the_scanner_sees_forbidden_imports(tmp_path: Path) -> None:

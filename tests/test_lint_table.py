@@ -7,7 +7,6 @@ import string
 from pathlib import Path
 
 import pytest
-from test_core_imports import FORBIDDEN, imported_modules
 
 import explorer
 from explorer.knowledge.tables import load
@@ -72,17 +71,6 @@ def test_labels_used_by_the_front_ends_exist():
               "exchange_body", "exchange_unknown"}
     assert names <= set(load("mistakes")["labels"]["en"])
     assert label("at", line=3, offset=40) == "line 3, byte 40"
-
-
-def test_the_linter_imports_no_io():
-    assert len(LINT) >= 6
-    for path in LINT:
-        for name in imported_modules(path):
-            top = name.split(".")[0]
-            assert top not in FORBIDDEN, f"{path.name} imports {name}"
-            if top == "explorer":
-                assert name.startswith(("explorer.core", "explorer.knowledge", "explorer.lint")), \
-                    f"{path.name} imports {name}"
 
 
 def test_masks_are_those_of_the_recordings():
