@@ -22,19 +22,22 @@ EXPLORER = str(Path(sys.executable).with_name("smtp-explorer"))
 
 
 class Terminal:
+    """One program in its own tmux server (``-L``): a server shared between tests can be
+    shutting down, after the last session of another test closed, just as a new one starts."""
+
     def __init__(self, command: list[str], env: dict[str, str]):
         self.name = f"sx-{uuid.uuid4().hex[:8]}"
         full_env = {**os.environ, **env}
         full_env.pop("NO_COLOR", None) if "NO_COLOR" not in env else None
         shell = " ".join(f"{k}={v}" for k, v in env.items()) + " " + " ".join(command) + "; sleep 60"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "110", "-y", "45", shell],
+        subprocess.run(["tmux", "-L", self.name, "new-session", "-d", "-s", self.name, "-x", "110", "-y", "45", shell],
                        check=True, env=full_env)
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run(["tmux", "-L", self.name, "send-keys", "-t", self.name, *keys], check=True)
 
     def screen(self, escapes: bool = False) -> str:
-        args = ["tmux", "capture-pane", "-p", "-t", self.name, "-S", "-400"] + (["-e"] if escapes else [])
+        args = ["tmux", "-L", self.name, "capture-pane", "-p", "-t", self.name, "-S", "-400"] + (["-e"] if escapes else [])
         return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
@@ -47,7 +50,7 @@ class Terminal:
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
 
 
 @pytest.fixture
