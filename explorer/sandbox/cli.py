@@ -37,8 +37,9 @@ default accounts (always present; the domain is sandbox.test):
   code = "qwertyuiopasdfgh"        # optional: the SMTP authorization code
   require_code = false             # optional: refuse the password even without auth-code
 
-data directory: --data-dir, else ${DATA_ENV}/sandbox, else $XDG_DATA_HOME/smtp-explorer/sandbox,
-else ~/.local/share/smtp-explorer/sandbox. It holds mail/<recipient>/{{tmp,new,cur}} (Maildir),
+data directory: --data-dir, else ${DATA_ENV}/sandbox, else sandbox/ in the system's data
+folder (Linux: ~/.local/share/smtp-explorer, macOS: ~/Library/Application Support/smtp-explorer,
+Windows: %LOCALAPPDATA%\\smtp-explorer). It holds mail/<recipient>/{{tmp,new,cur}} (Maildir),
 tls/cert.pem (made on first use; trust it in your client) and sessions.jsonl (the session log,
 AUTH secrets masked unless --log-credentials).
 """

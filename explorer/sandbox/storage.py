@@ -1,7 +1,7 @@
 """Where accepted mail goes: one Maildir per recipient under ``<data-dir>/mail/<address>/``.
 
-A message is written to ``tmp/``, synced (``fdatasync``), then renamed into ``new/`` and the
-directory synced, all before the server answers 250: a message acknowledged is a message kept,
+A message is written to ``tmp/``, synced, then renamed into ``new/`` and the directory synced
+(each in the way the system allows: see ``filesystem.py``), all before the server answers 250: a message acknowledged is a message kept,
 and a reader never sees a half-written file. The bytes stored are exactly the message the client
 sent (after SMTP dot-unstuffing), CRLF line ends included: nothing is added, so a learner can
 compare them with what their program sent.
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.paths import DATA_ENV, data_root
+from explorer.sandbox.filesystem import sync_dir, sync_file
 
 __all__ = ["MaildirStore", "StoredMessage", "default_data_dir", "mailbox_name", "DATA_ENV"]
 
@@ -146,7 +147,7 @@ class MaildirStore:
             for entry in staged:
                 try:
                     if index not in errors:
-                        os.fdatasync(entry[2])
+                        sync_file(entry[2])
                 except OSError as exc:
                     errors.setdefault(index, exc)
                 finally:
@@ -166,7 +167,7 @@ class MaildirStore:
                     folders.setdefault(os.path.dirname(new_path), []).append(index)
         for folder, indexes in folders.items():
             try:
-                _fsync_dir(folder)
+                sync_dir(folder)
             except OSError as exc:  # durability cannot be promised for these messages
                 for index in indexes:
                     errors.setdefault(index, exc)
@@ -249,10 +250,3 @@ def _unlink(path: str) -> None:
     except FileNotFoundError:
         pass
 
-
-def _fsync_dir(folder: Path | str) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -10,11 +10,12 @@ the current address, is about to expire, or does not match its key is made again
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import ipaddress
 import os
 import ssl
 from pathlib import Path
+
+from explorer.sandbox.filesystem import locked
 
 __all__ = ["ensure_certificate", "load_server_context", "server_context", "CERT_NAME", "KEY_NAME"]
 
@@ -136,16 +137,12 @@ def load_server_context(tls_dir: Path,
     tls_dir.mkdir(parents=True, exist_ok=True)
     cert_path, key_path = tls_dir / CERT_NAME, tls_dir / KEY_NAME
     wanted = _wanted_names(hosts or [])
-    with open(tls_dir / ".lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not _usable(cert_path, key_path, wanted):
-                cert_pem, key_pem = _generate(wanted | _existing_names(cert_path))
-                _write_atomically(key_path, key_pem, 0o600)
-                _write_atomically(cert_path, cert_pem, 0o644)
-            context = server_context(cert_path, key_path)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with locked(tls_dir / ".lock"):
+        if not _usable(cert_path, key_path, wanted):
+            cert_pem, key_pem = _generate(wanted | _existing_names(cert_path))
+            _write_atomically(key_path, key_pem, 0o600)
+            _write_atomically(cert_path, cert_pem, 0o644)
+        context = server_context(cert_path, key_path)
     return context, cert_path
 
 

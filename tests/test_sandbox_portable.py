@@ -1,0 +1,118 @@
+"""Students' own machines: the sandbox stores mail and speaks TLS without the Linux-only calls
+(``import fcntl``, ``os.fdatasync``, ``os.O_DIRECTORY``), as on Windows and macOS."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from explorer.sandbox import filesystem
+from explorer.sandbox.storage import MaildirStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A whole sandbox run in a fresh interpreter where the Linux-only calls do not exist: fcntl
+# cannot be imported (Windows), os has neither fdatasync nor O_DIRECTORY (macOS and Windows).
+# It starts the real server, sends a message over STARTTLS and AUTH with smtplib, stops it, and
+# prints what the Maildir holds.
+WITHOUT_LINUX_CALLS = textwrap.dedent("""
+    import os, smtplib, ssl, sys
+    sys.modules["fcntl"] = None  # "import fcntl" now raises ImportError, as on Windows
+    del os.fdatasync, os.O_DIRECTORY
+    from explorer.sandbox import Sandbox, filesystem
+    assert filesystem.fcntl is None and filesystem.msvcrt is None
+    box = Sandbox(data_dir=sys.argv[1]).start()
+    try:
+        with smtplib.SMTP(box.host, box.port, timeout=10) as smtp:
+            smtp.starttls(context=ssl.create_default_context(cafile=str(box.certificate_path)))
+            smtp.login("learner@sandbox.test", "password123")
+            smtp.sendmail("learner@sandbox.test", ["friend@sandbox.test"],
+                          b"Subject: portable\\r\\n\\r\\nstored without fcntl\\r\\n")
+    finally:
+        box.stop()
+    for message in box.messages():
+        print(message.recipient, message.path.parent.name, repr(message.data))
+    print("tls", box.sessions[0].tls)
+""")
+
+
+def test_sandbox_stores_mail_and_speaks_tls_without_linux_only_calls(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_LINUX_CALLS, str(tmp_path / "data")],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        "friend@sandbox.test new b'Subject: portable\\r\\n\\r\\nstored without fcntl\\r\\n'",
+        "tls True",
+    ]
+    assert (tmp_path / "data" / "tls" / "cert.pem").is_file()
+    assert not any((tmp_path / "data" / "mail" / "friend@sandbox.test" / "tmp").iterdir())
+
+
+def test_windows_storage_never_opens_a_directory(tmp_path, monkeypatch):
+    # Windows: no fdatasync, no O_DIRECTORY, and os.open on a folder fails; the rename into new/
+    # is journaled by NTFS, so the folder is not synced at all.
+    monkeypatch.delattr(os, "fdatasync")
+    monkeypatch.delattr(os, "O_DIRECTORY")
+    monkeypatch.setattr(filesystem, "DIRECTORIES_OPEN", False)
+    monkeypatch.setattr(filesystem, "fcntl", None)
+    real_open = os.open
+
+    def windows_open(path, flags, *args):
+        if os.path.isdir(path):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", windows_open)
+    store = MaildirStore(tmp_path)
+    path = store.deliver("bob@sandbox.test", b"Subject: w\r\n\r\nwindows\r\n")
+    assert path.read_bytes() == b"Subject: w\r\n\r\nwindows\r\n"
+    assert [m.data for m in store.messages()] == [b"Subject: w\r\n\r\nwindows\r\n"]
+
+
+class _MacFcntl:
+    """macOS's fcntl as far as syncing goes: F_FULLFSYNC, which some file systems refuse."""
+
+    F_FULLFSYNC = 51
+
+    def __init__(self, refuse: bool):
+        self.refuse = refuse
+        self.calls: list[tuple[int, int]] = []
+
+    def fcntl(self, fd: int, command: int) -> int:
+        self.calls.append((fd, command))
+        if self.refuse:
+            raise OSError(45, "Operation not supported")
+        os.fsync(fd)  # what F_FULLFSYNC does, and more, on macOS
+        return 0
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_macos_storage_uses_full_fsync_or_falls_back(tmp_path, monkeypatch, refuse):
+    mac = _MacFcntl(refuse)
+    monkeypatch.delattr(os, "fdatasync")
+    monkeypatch.setattr(filesystem, "fcntl", mac)
+    monkeypatch.setattr(filesystem.sys, "platform", "darwin")
+    store = MaildirStore(tmp_path)
+    path = store.deliver("ann@sandbox.test", b"Subject: m\r\n\r\nmac\r\n")
+    assert path.read_bytes() == b"Subject: m\r\n\r\nmac\r\n"
+    assert [command for _, command in mac.calls] == [_MacFcntl.F_FULLFSYNC]
+    assert list((tmp_path / "mail" / "ann@sandbox.test" / "tmp").iterdir()) == []
+
+
+def test_certificate_lock_without_flock(tmp_path, monkeypatch):
+    from explorer.sandbox.tls import load_server_context
+
+    monkeypatch.setattr(filesystem, "fcntl", None)
+    monkeypatch.setattr(filesystem, "msvcrt", None)
+    context, cert = load_server_context(tmp_path / "tls", ["127.0.0.1"])
+    assert context.minimum_version.name == "TLSv1_2"
+    first = cert.read_bytes()
+    load_server_context(tmp_path / "tls", ["127.0.0.1"])
+    assert cert.read_bytes() == first  # the pair made under the lock is reused, not remade
