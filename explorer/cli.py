@@ -53,10 +53,34 @@ def build_parser() -> argparse.ArgumentParser:
     from explorer.transcript.options import add_save_arguments
 
     add_save_arguments(parser)  # for the REPL started without a sub-command
+    add_lang_argument(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
+    for sub in set(subparsers.choices.values()):
+        # Every command takes --lang after its name too; SUPPRESS keeps a --lang given before the
+        # command (``smtp-explorer --lang zh explain 535``) from being reset by the sub-parser.
+        add_lang_argument(sub, default=argparse.SUPPRESS)
     return parser
+
+
+def add_lang_argument(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """The one ``--lang`` option every command shares (resolved by :func:`resolve_lang`)."""
+    from explorer.language import ENV, LANGUAGES
+
+    parser.add_argument("--lang", default=default, metavar="|".join(LANGUAGES),
+                        help=f"language of what the explorer says (default: ${ENV}, then the locale)")
+
+
+def resolve_lang(args: argparse.Namespace) -> None:
+    """Replace ``args.lang`` (None or what was typed) by the language to use; warn in one line."""
+    from explorer.language import choose, system_locale
+
+    fallback = system_locale() if sys.platform == "win32" else None  # no LANG there, as a rule
+    choice = choose(getattr(args, "lang", None), os.environ, fallback)
+    if choice.warning:
+        print(f"smtp-explorer: warning: {choice.warning}", file=sys.stderr)
+    args.lang = choice.lang
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         handler = getattr(args, "handler", None)
     else:  # the REPL: no parser to build, which keeps the first prompt quick
-        args, handler = argparse.Namespace(save=None, reveal_secrets=False), None
+        args, handler = argparse.Namespace(save=None, reveal_secrets=False, lang=None), None
+    resolve_lang(args)
     if handler is None:
         module, name = DEFAULT_HANDLER
         handler = getattr(importlib.import_module(module), name)

@@ -26,7 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only the session with this id (in the sandbox's log)")
     parser.add_argument("--show-secrets", action="store_true",
                         help="show AUTH answers instead of masking them")
-    parser.add_argument("--lang", default="en", help="language of the explanations (default en)")
     parser.add_argument("--fail-on-mistakes", action="store_true",
                         help="exit with status 1 when a session has a mistake (for grading)")
     parser.set_defaults(handler=_run)

@@ -15,7 +15,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         'lines ("535 5.7.8 authentication failed").',
     )
     p.add_argument("items", nargs="+", metavar="CODE|REPLY")
-    p.add_argument("--lang", default="en", help="language of the explanations (default: en)")
     p.set_defaults(handler=run_explain)
 
     p = subparsers.add_parser(

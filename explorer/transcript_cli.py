@@ -45,7 +45,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="with the sandbox's session log: which session")
     parser.add_argument("--reveal-secrets", action="store_true",
                         help="show AUTH responses as they were sent (removed by default)")
-    parser.add_argument("--lang", default="en", help="language of the explanations (default: en)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer.knowledge.tables import DEFAULT_LANG, load, pick
+from explorer.knowledge.tables import DEFAULT_LANG, load, pick, text
 
 __all__ = ["Stage", "Advice", "stage", "advice", "note"]
 
@@ -42,5 +42,4 @@ def advice(key: str, lang: str = DEFAULT_LANG) -> Advice:
 
 def note(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """A short teaching note, with ``{placeholders}`` filled from ``values``."""
-    text = pick(load("notes")[key], lang)["text"]
-    return text.format(**values) if values else text
+    return text("notes", key, lang, **values)

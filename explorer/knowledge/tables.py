@@ -34,6 +34,7 @@ __all__ = [
     "load",
     "parse",
     "pick",
+    "text",
 ]
 
 #: The language every entry must have, and the last resort of every look-up.
@@ -133,3 +134,13 @@ def pick(entry: Mapping[str, Any], lang: str = DEFAULT_LANG) -> dict[str, Any]:
 def fill(template: str, **values: Any) -> str:
     """Fill the ``{placeholders}`` of a template text from the tables."""
     return template.format(**values)
+
+
+def text(table: str, key: str, lang: str = DEFAULT_LANG, field: str = "text", **values: Any) -> str:
+    """The one look-up of a single text: ``field`` of entry ``key`` of ``table``, in ``lang``.
+
+    Falls back to English for a text the language lacks (the completeness test lists where that is
+    allowed), and fills the ``{placeholders}`` from ``values`` when any are given.
+    """
+    template = pick(load(table)[key], lang)[field]
+    return fill(template, **values) if values else template

@@ -65,7 +65,7 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     for path in paths:
         try:
-            lesson = load_lesson(path)
+            lesson = load_lesson(path, args.lang)
             print(f"{lesson.name:<22} {lesson.level:<13} {len(lesson.steps):>2} steps  {lesson.title}")
         except LessonError as exc:
             print(f"{lesson_name(path):<22} (broken: {len(exc.problems)} problem(s); lesson check {path})")
@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         path = find_lesson(args.lesson, args.dir)
-        lesson = load_lesson(path)
+        lesson = load_lesson(path, args.lang)
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     except LessonError as exc:
@@ -154,4 +154,4 @@ def _go(args, lesson, variables, target, box) -> int:
         return save_after(args, engine) or (0 if ok else 1)
     from explorer.lessons.tutor import run_interactive
 
-    return run_interactive(lesson, variables, target, box, restart=args.restart, save_args=args)
+    return run_interactive(lesson, variables, target, box, restart=args.restart, save_args=args, lang=args.lang)

@@ -17,6 +17,7 @@ from explorer.core.states import EFFECTS, State
 from explorer.knowledge.codes import known_codes
 from explorer.lessons.locate import KeyLines
 from explorer.lessons.model import PLACEHOLDER, Lesson, Problem, Question, ReplyRule, Step
+from explorer.lessons.translate import check_translations, localise
 
 __all__ = ["LessonError", "load_lesson", "check_lesson", "bundled_dir", "find_lesson", "list_lessons"]
 
@@ -236,7 +237,7 @@ def _undefined(value: Any, variables: dict[str, str], check: _Checker, path: tup
             _undefined(item, variables, check, path)
 
 
-def _parse(path: Path) -> tuple[Lesson | None, list[Problem]]:
+def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -249,6 +250,8 @@ def _parse(path: Path) -> tuple[Lesson | None, list[Problem]]:
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         return None, [Problem(path, int(found.group(1)) if found else 1, "toml", f"not valid TOML: {exc}")]
+    check_translations(data, check.add)
+    data = localise(data, lang or "")
     check.unknown(data, TOP_KEYS, ())
     for key in ("title", "summary", "level", "language"):
         _undefined(data.get(key), {}, check, (key,))
@@ -296,9 +299,9 @@ def check_lesson(path: Path) -> list[Problem]:
     return _parse(Path(path))[1]
 
 
-def load_lesson(path: Path) -> Lesson:
-    """Load a lesson; raises :class:`LessonError` listing every problem."""
-    lesson, problems = _parse(Path(path))
+def load_lesson(path: Path, lang: str | None = None) -> Lesson:
+    """Load a lesson, its texts in ``lang`` where it has them; :class:`LessonError` lists every problem."""
+    lesson, problems = _parse(Path(path), lang)
     if problems or lesson is None:
         raise LessonError(problems)
     return lesson

@@ -191,7 +191,7 @@ def fast_forward(lesson: Lesson, engine: Engine, variables: dict[str, str], sand
 
 
 def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, sandbox, *, restart: bool = False,
-                    save_args=None) -> int:
+                    save_args=None, lang: str = "en") -> int:
     """Run ``lesson`` in the REPL; ``save_args`` (parsed ``--save``/``--reveal-secrets``) saves the session at the end."""
     from explorer.repl.app import Repl
     from explorer.repl.cli import history
@@ -202,7 +202,7 @@ def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, s
         start = 0
     tutor = Tutor(lesson, variables, sandbox, start)
     repl = Repl(target, sandbox=(lambda: sandbox) if sandbox is not None else None, history=history(),
-                variables={k: v for k, v in variables.items()}, tutor=tutor)
+                variables={k: v for k, v in variables.items()}, tutor=tutor, lang=lang)
     repl.say_lines(tutor.intro())
     if start:
         repl.say([("dim", f"resuming at step {start + 1} (--restart starts over): replaying steps 1-{start} ...")])

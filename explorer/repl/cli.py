@@ -95,6 +95,13 @@ def _intro(where: str, extra: list[str]) -> list[str]:
             "Right arrow accepts the suggestion, Tab completes, /help lists commands, Ctrl-D leaves."]
 
 
+def _lang(args: argparse.Namespace | None) -> str:
+    # main() has resolved --lang and the environment; a caller of its own may pass no arguments.
+    from explorer.language import DEFAULT
+
+    return getattr(args, "lang", None) or DEFAULT
+
+
 def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
     """``smtp-explorer`` with no arguments: the embedded sandbox on loopback, and the REPL on it."""
     from explorer.engine import Target
@@ -111,7 +118,7 @@ def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
     link = SandboxLink(listener, data_dir)
     try:
         target = Target("127.0.0.1", listener.getsockname()[1], "plain", cafile=str(data_dir / "tls" / CERT_NAME))
-        repl = Repl(target, sandbox=link.get, history=history(), on_ready=link.go, intro=_intro(
+        repl = Repl(target, sandbox=link.get, history=history(), on_ready=link.go, lang=_lang(args), intro=_intro(
             f"the embedded sandbox on {target.label} (offline, on this machine)",
             [f"demo account: {DEFAULT_ACCOUNTS[0].describe()}"]))
         status = repl.run()
@@ -132,7 +139,7 @@ def run_connect(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     extra = ["warning: --insecure: the certificate will NOT be verified"] if target.insecure else []
     security = {"tls": "TLS from the first byte", "starttls": "STARTTLS when offered", "plain": "plain TCP"}
-    repl = Repl(target, history=history(), strict=args.strict,
+    repl = Repl(target, history=history(), strict=args.strict, lang=_lang(args),
                 intro=_intro(f"{visible_text(target.label)} ({security[target.security]})", extra))
     status = repl.run()
     from explorer.transcript.options import save_after

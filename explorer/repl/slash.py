@@ -16,7 +16,8 @@ from explorer.core.render import EscapeError, parse_escapes, visible, visible_te
 from explorer.core.states import State
 from explorer.explaining import describe_base64, explain_item, wrap
 from explorer.knowledge.guide import stage
-from explorer.knowledge.tables import load, pick
+from explorer.knowledge.tables import DEFAULT_LANG, load, pick
+from explorer.knowledge.tables import text as table_text
 
 if TYPE_CHECKING:
     from explorer.repl.app import Repl
@@ -29,20 +30,13 @@ class SlashCommand:
     name: str
     run: Callable[[Repl, str], None]
 
-    def _texts(self) -> dict:
-        return pick(load("repl_commands")[self.name])
+    def texts(self, lang: str = DEFAULT_LANG) -> dict[str, str]:
+        """``usage``, ``summary`` and ``detail`` in ``lang``."""
+        return pick(load("repl_commands")[self.name], lang)
 
     @property
     def usage(self) -> str:
-        return self._texts()["usage"]
-
-    @property
-    def summary(self) -> str:
-        return self._texts()["summary"]
-
-    @property
-    def detail(self) -> str:
-        return self._texts()["detail"]
+        return self.texts()["usage"]
 
 
 def _help(repl: Repl, arg: str) -> None:
@@ -50,18 +44,19 @@ def _help(repl: Repl, arg: str) -> None:
     if not topic:
         repl.say([("title", "Explorer commands")])
         for command in COMMANDS.values():
-            repl.say([("", f"  {command.usage:<34} "), ("dim", command.summary)])
+            texts = command.texts(repl.lang)
+            repl.say([("", f"  {texts['usage']:<34} "), ("dim", texts["summary"])])
         repl.say([("dim", "Anything else you type is sent to the server as an SMTP command. "
                           "Right arrow accepts the suggestion; Tab completes.")])
         return
     if topic.lower() in COMMANDS:
-        command = COMMANDS[topic.lower()]
-        repl.say([("title", command.usage)])
-        repl.say(wrap(command.detail, "  "))
+        texts = COMMANDS[topic.lower()].texts(repl.lang)
+        repl.say([("title", texts["usage"])])
+        repl.say(wrap(texts["detail"], "  "))
         return
     verbs = load("verbs")
     if topic.upper() in verbs:
-        texts = pick(verbs[topic.upper()])
+        texts = pick(verbs[topic.upper()], repl.lang)
         repl.say([("title", texts["syntax"])])
         repl.say(wrap(texts["text"], "  "))
         return
@@ -283,6 +278,18 @@ def _lesson_step(action: str) -> Callable[[Repl, str], None]:
     return run
 
 
+def _lang(repl: Repl, arg: str) -> None:
+    from explorer.language import LANGUAGES, normalise
+
+    asked = arg.strip()
+    lang = normalise(asked) if asked else None
+    if lang is None:
+        repl.error(table_text("ui", "lang-usage", repl.lang, choices="|".join(LANGUAGES), current=repl.lang))
+        return
+    repl.lang = lang
+    repl.say([("dim", table_text("ui", "lang-now", lang))])
+
+
 def _quit(repl: Repl, arg: str) -> None:
     repl.leave()
 
@@ -309,6 +316,7 @@ COMMANDS: dict[str, SlashCommand] = {c.name: c for c in (
     SlashCommand("lesson", _lesson_step("where")),
     SlashCommand("skip", _lesson_step("skip")),
     SlashCommand("back", _lesson_step("back")),
+    SlashCommand("lang", _lang),
     SlashCommand("quit", _quit),
 )}
 
@@ -338,4 +346,7 @@ def argument_options(repl: Repl, name: str) -> list[str]:
         return list(repl.variables)
     if name == "save":
         return ["--reveal-secrets"]
+    if name == "lang":
+        from explorer.language import LANGUAGES
+        return list(LANGUAGES)
     return []

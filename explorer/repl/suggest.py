@@ -78,7 +78,7 @@ class SmtpCompleter(Completer):
 
         name, space, rest = text[1:].partition(" ")
         if not space:
-            yield from (Completion("/" + c.name, start_position=-len(text), display_meta=c.summary)
+            yield from (Completion("/" + c.name, start_position=-len(text), display_meta=c.texts(self.repl.lang)["summary"])
                         for c in COMMANDS.values() if c.name.startswith(name.lower()))
             return
         word = rest.rsplit(" ", 1)[-1]

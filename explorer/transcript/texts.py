@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from explorer.knowledge.tables import DEFAULT_LANG, fill, load, pick
+from explorer.knowledge import tables
+from explorer.knowledge.tables import DEFAULT_LANG, load, pick
 
 __all__ = ["text", "group"]
 
@@ -14,5 +15,4 @@ def group(name: str, lang: str = DEFAULT_LANG) -> dict[str, str]:
 
 def text(name: str, key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """One text, with its ``{placeholders}`` filled from ``values``."""
-    template = group(name, lang)[key]
-    return fill(template, **values) if values else template
+    return tables.text("transcript", name, lang, key, **values)
