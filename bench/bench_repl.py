@@ -26,7 +26,7 @@ import pexpect
 
 from explorer.core.commands import AuthLine, MessageData, parse_command
 from explorer.core.auth import plain_response
-from explorer.engine import Engine, Target
+from explorer.client.engine import Engine, Target
 from explorer.sandbox import Sandbox
 
 BARE = "from prompt_toolkit import prompt; prompt('bare> ')"

@@ -1,5 +1,5 @@
 """`python -m explorer` behaves exactly like the `smtp-explorer` command."""
 
-from explorer.cli import main
+from explorer.commands import main
 
 raise SystemExit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from explorer.engine import Target
+from explorer.client.engine import Target
 from explorer.repl.app import Repl
 from explorer.repl.console import Console
 

@@ -12,7 +12,7 @@ import pytest
 from clients import FRIEND, LEARNER, Wire
 from hypothesis import given, settings, strategies as st
 
-from explorer.compose import (Attachment, ComposeError, Draft, build, interactive, labelled,
+from explorer.client.compose import (Attachment, ComposeError, Draft, build, interactive, labelled,
                               message_bytes, show, wire)
 from explorer.core.commands import dot_stuff
 from explorer.lint import Envelope, lint_message

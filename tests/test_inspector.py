@@ -14,11 +14,11 @@ import time
 import pytest
 from clients import FRIEND, GOOD, LEARNER, PASSWORD, Wire, classic
 
-from explorer.cli import main
-from explorer.inspector import (Inspector, SessionInfo, annotate, event_lines, printer,
+from explorer.commands import main
+from explorer.reports.inspector import (Inspector, SessionInfo, annotate, event_lines, printer,
                                 record_lines)
 from explorer.sandbox import SandboxEvent
-from explorer.sessionfile import WireChunk, write_session
+from explorer.recording.sessionfile import WireChunk, write_session
 
 
 def line_of(sent: bytes, offset: int) -> int:
@@ -189,7 +189,7 @@ def test_inspect_runs_as_a_program_without_traceback(tmp_path):
 
 
 def _sandbox_has_inspect() -> bool:
-    from explorer.cli import build_parser
+    from explorer.commands import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")

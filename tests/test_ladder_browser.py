@@ -16,9 +16,9 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
     server_record,
 )
 
-from explorer.transcript.html import render_html
-from explorer.transcript.save import save_engine_session, save_sandbox_record
-from explorer.transcript.sources import load_transcript
+from explorer.reports.html import render_html
+from explorer.reports.save import save_engine_session, save_sandbox_record
+from explorer.reports.sources import load_transcript
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -201,9 +201,9 @@ def test_a_long_session_stays_one_arrow_per_exchange(tmp_path, sandbox) -> None:
 
 def test_the_linters_findings_on_a_sandbox_session(tmp_path, error_box) -> None:
     """The page for a session the sandbox saw, with the linter's findings on their arrows."""
-    from explorer.cli import main
-    from explorer.transcript.findings import lint_findings
-    from explorer.transcript.sources import load_session
+    from explorer.commands import main
+    from explorer.reports.findings import lint_findings
+    from explorer.reports.sources import load_session
 
     record_error_session(error_box)
     save_sandbox_record(server_record(error_box), tmp_path / "e.jsonl")

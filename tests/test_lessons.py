@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from repl_driver import RIGHT
 
-from explorer.engine import Engine, Target
+from explorer.client.engine import Engine, Target
 from explorer.lessons.loader import bundled_dir, check_lesson, find_lesson, lesson_name, list_lessons, load_lesson
 from explorer.lessons.runner import autopilot
 

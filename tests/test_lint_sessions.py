@@ -10,7 +10,7 @@ import ssl
 import pytest
 from clients import FRIEND, GOOD, LEARNER, PASSWORD, Wire, mistakes
 
-from explorer.compose import Attachment, Draft, message_bytes
+from explorer.client.compose import Attachment, Draft, message_bytes
 from explorer.lint import analyse, explain, lint_session
 
 

@@ -63,7 +63,7 @@ def test_explain_fills_placeholders_and_the_core_advice():
 
 def test_labels_used_by_the_front_ends_exist():
     names = set()
-    for path in [PACKAGE / "inspector.py", *LINT]:
+    for path in [PACKAGE / "reports" / "inspector.py", *LINT]:
         names |= set(re.findall(r'label\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
     names |= {f"severity_{s}" for s in ("error", "warning")}
     names |= {f"where_{w}" for w in ("command", "auth", "header", "body", "message", "session")}
@@ -75,6 +75,6 @@ def test_labels_used_by_the_front_ends_exist():
 
 def test_masks_are_those_of_the_recordings():
     from explorer.sandbox.recording import MASK
-    from explorer.sessionfile import PLACEHOLDER
+    from explorer.recording.sessionfile import PLACEHOLDER
 
     assert MASK in MASKS and PLACEHOLDER in MASKS

@@ -9,7 +9,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from explorer.core import commands as c
-from explorer.engine import Target
+from explorer.client.engine import Target
 from explorer.repl.app import Repl
 from explorer.repl.console import Console
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar

@@ -9,7 +9,7 @@ from repl_driver import run_repl, sandbox_target
 from scripted_server import ScriptedServer
 
 from explorer.core.states import State
-from explorer.engine import Target
+from explorer.client.engine import Target
 from explorer.repl.console import Console
 
 

@@ -9,13 +9,13 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
     assert_no_secret, error_box, error_engine, record_starttls_session, starttls_engine,
 )
 
-from explorer.cli import main
+from explorer.commands import main
 from explorer.core.states import State
 from explorer.repl import view
 from explorer.repl.console import Console
-from explorer.transcript.replay import Replay, step_lines, steps
-from explorer.transcript.save import save_engine_session
-from explorer.transcript.sources import load_transcript
+from explorer.reports.replay import Replay, step_lines, steps
+from explorer.reports.save import save_engine_session
+from explorer.reports.sources import load_transcript
 
 LEFT = "\x1b[D"
 
@@ -69,7 +69,7 @@ def test_the_end_and_ctrl_d(error_engine, tmp_path) -> None:
 
 def test_rendering_is_the_repls(starttls_engine) -> None:
     """A step shows what the REPL showed live: the view's own lines for the bytes and replies."""
-    from explorer.transcript.secrets import prepare
+    from explorer.reports.secrets import prepare
 
     transcript, _ = prepare(starttls_engine.log)
     step = steps(transcript)[1]  # EHLO and its 250
@@ -103,7 +103,7 @@ def test_cli_replay_all(starttls_engine, tmp_path, capsys) -> None:
 
 
 def test_an_empty_session_replays_to_a_message(tmp_path, capsys) -> None:
-    from explorer.sessionfile import write_session
+    from explorer.recording.sessionfile import write_session
 
     write_session(tmp_path / "empty.jsonl", [])
     assert main(["replay", str(tmp_path / "empty.jsonl"), "--all"]) == 0

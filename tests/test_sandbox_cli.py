@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from explorer.cli import main
+from explorer.commands import main
 from explorer.sandbox.storage import MaildirStore
 
 

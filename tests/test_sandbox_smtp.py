@@ -323,7 +323,7 @@ def test_clean_shutdown(tmp_path, raw):
 
 
 def test_sandbox_imports_no_prompt_toolkit(tmp_path):
-    code = ("import sys, explorer.sandbox.server, explorer.sandbox.cli, explorer.sandbox.inbox;"
+    code = ("import sys, explorer.sandbox.server, explorer.commands.sandbox, explorer.sandbox.inbox;"
             "from explorer.sandbox import Sandbox;"
             f"Sandbox(data_dir={str(tmp_path)!r}).start().stop();"
             "sys.exit('prompt_toolkit' in sys.modules)")

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.sessionfile import (
+from explorer.recording.sessionfile import (
     FORMAT, PLACEHOLDER, SessionFileError, WireChunk, as_wire_chunks, find_spans, read_session,
     redact, redact_spans, write_session,
 )
-from explorer.transport import Chunk
+from explorer.client.transport import Chunk
 
 
 def test_round_trip_keeps_every_byte_time_flag_and_extra_line(tmp_path) -> None:

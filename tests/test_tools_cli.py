@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from explorer import __version__
-from explorer.cli import main
+from explorer.commands import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

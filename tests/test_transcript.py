@@ -10,9 +10,9 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
 )
 
 from explorer.core.commands import parse_command
-from explorer.sessionfile import PLACEHOLDER, WireChunk
-from explorer.transcript.annotate import annotate
-from explorer.transcript.secrets import auth_spans, prepare, secrets_state
+from explorer.recording.sessionfile import PLACEHOLDER, WireChunk
+from explorer.reports.annotate import annotate
+from explorer.reports.secrets import auth_spans, prepare, secrets_state
 
 STARTTLS_FLOW = [
     ("server", "GREETING", 220), ("client", "EHLO", None), ("server", "EHLO", 250),
@@ -189,9 +189,9 @@ _TOKENS = [b"220 mx\r\n", b"250-a\r\n", b"250 ok\r\n", b"354 go\r\n", b"334 VXNl
                 max_size=14))
 def test_any_bytes_annotate_and_render_safely(items) -> None:
     """Whatever crossed the wire: no exception, and nothing raw reaches any rendering."""
-    from explorer.transcript.html import render_html
-    from explorer.transcript.markdown import render_markdown
-    from explorer.transcript.text import render_text
+    from explorer.reports.html import render_html
+    from explorer.reports.markdown import render_markdown
+    from explorer.reports.text import render_text
 
     chunks = [WireChunk(float(n), direction, b"".join(parts), tls) for n, (direction, tls, parts) in enumerate(items)]
     transcript, wire = prepare(chunks)

@@ -15,15 +15,15 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
     server_record, starttls_engine,
 )
 
-from explorer.cli import main
-from explorer.sessionfile import PLACEHOLDER, read_session
-from explorer.transcript.html import render_html
-from explorer.transcript.markdown import md_code, md_text, render_markdown
-from explorer.transcript.model import Exchange
-from explorer.transcript.options import sandbox_save_path
-from explorer.transcript.save import save_engine_session, save_sandbox_record
-from explorer.transcript.sources import load_session, load_transcript
-from explorer.transcript.text import render_text
+from explorer.commands import main
+from explorer.recording.sessionfile import PLACEHOLDER, read_session
+from explorer.reports.html import render_html
+from explorer.reports.markdown import md_code, md_text, render_markdown
+from explorer.reports.model import Exchange
+from explorer.reports.options import sandbox_save_path
+from explorer.reports.save import save_engine_session, save_sandbox_record
+from explorer.reports.sources import load_session, load_transcript
+from explorer.reports.text import render_text
 
 
 class Arrows(HTMLParser):
@@ -154,7 +154,7 @@ def test_findings_are_marked_on_their_arrows(saved_sessions) -> None:
 
 
 def test_a_hostile_server_cannot_inject_markup_or_escapes(tmp_path) -> None:
-    from explorer.sessionfile import WireChunk, write_session
+    from explorer.recording.sessionfile import WireChunk, write_session
 
     path = tmp_path / "hostile.jsonl"
     write_session(path, [
@@ -226,7 +226,7 @@ def test_cli_errors_are_one_line(tmp_path, saved_sessions, capsys, args, message
 
 
 def test_cli_lint_flag(saved_sessions, capsys) -> None:
-    from explorer.transcript.findings import lint_findings
+    from explorer.reports.findings import lint_findings
 
     path = saved_sessions["error-repl"][0]
     transcript, chunks = load_session(path)

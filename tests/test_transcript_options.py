@@ -11,12 +11,11 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
     SECRETS, assert_no_secret, error_box, error_engine, record_starttls_session, starttls_engine,
 )
 
-from explorer.sessionfile import read_session
-from explorer.transcript.options import (
-    add_save_arguments, sandbox_save_path, sandbox_saver, save_after, save_from_repl,
-)
-from explorer.transcript.sources import load_transcript
-from explorer.transcript.text import render_text
+from explorer.recording.sessionfile import read_session
+from explorer.commands.base import add_save_arguments
+from explorer.reports.options import sandbox_save_path, sandbox_saver, save_after, save_from_repl
+from explorer.reports.sources import load_transcript
+from explorer.reports.text import render_text
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -106,7 +105,7 @@ def test_repl_slash_save(sandbox, tmp_path) -> None:
     ["sandbox", "--save", "{file}"],
 ])
 def test_front_ends_take_save_options(tmp_path, argv) -> None:
-    from explorer.cli import build_parser
+    from explorer.commands import build_parser
 
     try:
         args = build_parser().parse_known_args([a.format(file=tmp_path / "s.jsonl") for a in argv])[0]

@@ -1,6 +1,6 @@
 """Sessions recorded against the real sandbox, for the transcript, replay and ladder tests.
 
-Each recorder drives :class:`explorer.engine.Engine` (what the REPL uses) against a sandbox and
+Each recorder drives :class:`explorer.client.engine.Engine` (what the REPL uses) against a sandbox and
 returns the engine; the sandbox keeps its own record of the same session (server side). The
 secrets every output must leave out, unless asked, are in :data:`SECRETS`.
 """
@@ -14,7 +14,7 @@ import pytest
 from explorer.core.auth import b64encode_text
 from explorer.core.commands import AuthLine, parse_command
 from explorer.core.session import DataLine, EndOfData
-from explorer.engine import Engine, Target
+from explorer.client.engine import Engine, Target
 
 USER = "learner@sandbox.test"
 PASSWORD = "password123"

@@ -308,8 +308,11 @@ def load_lesson(path: Path, lang: str | None = None) -> Lesson:
 
 
 def bundled_dir() -> Path:
-    """The project's ``lessons/`` folder (beside the package in a checkout)."""
-    return Path(__file__).resolve().parents[2] / "lessons"
+    """The bundled course: ``explorer/lessons/bundled`` once installed (setup.py maps the
+    project's ``lessons/`` folder there), the ``lessons/`` folder itself in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "bundled"
+    return installed if installed.is_dir() else here.parents[1] / "lessons"
 
 
 def list_lessons(extra: Path | None = None) -> list[Path]:

@@ -14,7 +14,7 @@ from explorer.core.auth import b64encode_text
 from explorer.core.commands import AuthLine, Command, CommandError, MessageData, RawBytes, parse_command
 from explorer.core.render import parse_escapes, visible
 from explorer.core.session import Answer, ConnectionClosed, DataLine, EndOfData
-from explorer.engine import Engine, Failure, Outcome, Stalled, TlsStarted
+from explorer.client.engine import Engine, Failure, Outcome, Stalled, TlsStarted
 from explorer.lessons.loader import fill
 from explorer.lessons.model import Lesson, Step
 

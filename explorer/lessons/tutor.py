@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from explorer.engine import Engine, Outcome, Target
-from explorer.explaining import wrap
+from explorer.client.engine import Engine, Outcome, Target
+from explorer.reports.explaining import wrap
 from explorer.lessons.loader import fill
 from explorer.lessons.model import Lesson, Step
 from explorer.lessons.runner import apply_actions, judge, step_outgoing, suggestion_for
@@ -194,7 +194,7 @@ def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, s
                     save_args=None, lang: str = "en") -> int:
     """Run ``lesson`` in the REPL; ``save_args`` (parsed ``--save``/``--reveal-secrets``) saves the session at the end."""
     from explorer.repl.app import Repl
-    from explorer.repl.cli import history
+    from explorer.repl.history import history
 
     key = str(lesson.path.resolve())
     start = 0 if restart else _load_progress().get(key, 0)
@@ -213,6 +213,6 @@ def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, s
     status = repl.run()
     if save_args is None:
         return status
-    from explorer.transcript.options import save_after
+    from explorer.reports.options import save_after
 
     return save_after(save_args, repl.engine, lang=repl.lang) or status

@@ -19,7 +19,7 @@ __all__ = ["split_ending", "ending_findings", "partial_findings", "read_command"
            "core_findings", "credential", "login_name", "MASKS", "GROUPABLE", "may_follow"]
 
 #: What a redacted credential looks like in a recording: the sandbox's session log
-#: (``explorer.sandbox.recording.MASK``), a saved session (``explorer.sessionfile.PLACEHOLDER``)
+#: (``explorer.sandbox.recording.MASK``), a saved session (``explorer.recording.sessionfile.PLACEHOLDER``)
 #: and the REPL's history. Such a line is not checked as Base64.
 MASKS = (b"********", b"<secret removed>", b"[secret removed]")
 

@@ -14,8 +14,8 @@ from explorer.core.render import hexdump, visible, visible_text
 from explorer.core.replies import Reply
 from explorer.core.session import Answer, DataLine, EndOfData, StrictModeError
 from explorer.core.states import State
-from explorer.engine import Engine, Outcome, Target
-from explorer.explaining import wrap
+from explorer.client.engine import Engine, Outcome, Target
+from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import note, stage
 from explorer.repl import view
 from explorer.repl.auth_guide import AuthGuide

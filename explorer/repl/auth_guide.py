@@ -14,7 +14,7 @@ from explorer.core.auth import (
 )
 from explorer.core.commands import AuthLine
 from explorer.core.render import visible, visible_text
-from explorer.explaining import wrap
+from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import note
 from explorer.repl.console import Line
 

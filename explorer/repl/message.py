@@ -21,7 +21,7 @@ class MessageDesk:
     """Kept by the REPL; the linter reads it, ``/attach`` and ``/compose`` write it."""
 
     def __init__(self) -> None:
-        self.attachments: list = []  # explorer.compose.Attachment, for the next /compose
+        self.attachments: list = []  # explorer.client.compose.Attachment, for the next /compose
         self.closing: list[str] = []  # what /compose still sends before the final "."
         self.so_far = b""  # the content sent since the 354
         self.mail_from: str | None = None  # the last MAIL FROM sent
@@ -53,7 +53,7 @@ class MessageDesk:
     def compose(self, repl: Repl, subject: str | None) -> bool:
         """Send the header the composer makes (RFC 2047 subject, Date, Message-ID, MIME); the
         learner types the empty line and the body; attachments go out before the final '.'."""
-        from explorer.compose import ComposeError, Draft, interactive, labelled  # email: slow
+        from explorer.client.compose import ComposeError, Draft, interactive, labelled  # email: slow
 
         texts = pick(load("compose")["labels"], repl.lang)
         draft = Draft(sender=repl.variables["sender"], to=(repl.variables["recipient"],),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 from explorer.core.commands import VERBS, RawBytes
 from explorer.core.render import EscapeError, parse_escapes, visible, visible_text
 from explorer.core.states import State
-from explorer.explaining import describe_base64, explain_item, wrap
+from explorer.reports.explaining import describe_base64, explain_item, wrap
 from explorer.knowledge.guide import stage
 from explorer.knowledge.tables import DEFAULT_LANG, load, pick
 from explorer.knowledge.tables import text as table_text
@@ -228,7 +228,7 @@ def _compose(repl: Repl, arg: str) -> None:
 
 
 def _attach(repl: Repl, arg: str) -> None:
-    from explorer.compose import Attachment, ComposeError
+    from explorer.client.compose import Attachment, ComposeError
 
     texts = pick(load("compose")["labels"], repl.lang)
     path = arg.strip()
@@ -260,7 +260,7 @@ def _set(repl: Repl, arg: str) -> None:
 
 
 def _save(repl: Repl, arg: str) -> None:
-    from explorer.transcript.options import save_from_repl
+    from explorer.reports.options import save_from_repl
 
     ok, message = save_from_repl(repl.engine, arg, lang=repl.lang)
     if ok:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from explorer.engine import Target
+from explorer.client.engine import Target
 
 __all__ = ["TargetError", "parse_target", "add_target_arguments", "target_from_args", "valid_seconds",
            "MAX_SECONDS"]

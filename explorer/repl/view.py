@@ -10,8 +10,8 @@ from explorer.core.render import hexdump, visible, visible_lines, visible_text
 from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
-from explorer.engine import Event, Failure, Stalled, TlsStarted
-from explorer.explaining import wrap
+from explorer.client.engine import Event, Failure, Stalled, TlsStarted
+from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import advice, note, stage
 from explorer.repl.console import Line
 

@@ -10,7 +10,7 @@ Embedded use (the REPL, lessons, tests)::
         box.sessions                           # exact bytes both ways, per session
         box.messages()                         # what the Maildir holds
 
-Standalone: ``smtp-explorer sandbox`` (see ``explorer.sandbox.cli``).
+Standalone: ``smtp-explorer sandbox`` (see ``explorer.commands.sandbox``).
 
 Accounts: ``learner@sandbox.test`` (password ``password123``, SMTP authorization code
 ``abcdefghijklmnop``) and ``friend@sandbox.test`` (``friend123``, ``qrstuvwxyzabcdef``) always

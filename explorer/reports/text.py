@@ -8,8 +8,8 @@ shown as RFC 3207 does (``C & S: <negotiate a TLS session>``).
 
 from __future__ import annotations
 
-from explorer.transcript.fmt import marker_text, wire_lines
-from explorer.transcript.model import CLIENT, Transcript
+from explorer.reports.fmt import marker_text, wire_lines
+from explorer.reports.model import CLIENT, Transcript
 
 __all__ = ["render_text", "transcript_lines"]
 

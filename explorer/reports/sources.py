@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 
 from explorer.core.render import EscapeError, parse_escapes, visible_text
-from explorer.sessionfile import FORMAT, SessionFileError, WireChunk, read_session
-from explorer.transcript.model import Transcript
-from explorer.transcript.secrets import prepare
-from explorer.transcript.texts import text
+from explorer.recording.sessionfile import FORMAT, SessionFileError, WireChunk, read_session
+from explorer.reports.model import Transcript
+from explorer.reports.secrets import prepare
+from explorer.reports.texts import text
 
 __all__ = ["load_transcript", "load_session", "is_sandbox_log", "SessionFileError"]
 
@@ -100,7 +100,7 @@ def load_session(path: Path | str, *, session: int | None = None, reveal_secrets
     """Annotate a saved session, or session ``session`` of a sandbox session log; returns the
     annotation and the chunks it was made from (secrets removed unless ``reveal_secrets``).
 
-    Raises :class:`~explorer.sessionfile.SessionFileError` with a one-line message.
+    Raises :class:`~explorer.recording.sessionfile.SessionFileError` with a one-line message.
     """
     path = Path(path)
     if is_sandbox_log(path):

@@ -1,12 +1,12 @@
 """Writing sessions to disk: the REPL's engine (client side) or one sandbox session (server side).
 
-Both write the saved-session format of :mod:`explorer.sessionfile` (every chunk, exact, with
+Both write the saved-session format of :mod:`explorer.recording.sessionfile` (every chunk, exact, with
 its time and TLS flag), followed by one ``{"type": "exchange", ...}`` line per arrow of the
 ladder and one ``{"type": "marker", ...}`` line per connection or TLS event. AUTH responses are
 replaced by a marked placeholder unless ``reveal_secrets``.
 
 The command-line options (``--save FILE``, ``--reveal-secrets``, ``/save``) are in
-:mod:`explorer.transcript.options`, which imports nothing heavy.
+:mod:`explorer.reports.options`, which imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from explorer import __version__
-from explorer.sessionfile import write_session
-from explorer.transcript.model import Transcript
-from explorer.transcript.secrets import prepare
+from explorer.recording.sessionfile import write_session
+from explorer.reports.model import Transcript
+from explorer.reports.secrets import prepare
 
 __all__ = ["save_engine_session", "save_sandbox_record", "save_chunks"]
 
@@ -41,7 +41,7 @@ def save_chunks(chunks: Any, path: Path | str, *, secrets: Any = (), reveal_secr
 
 def save_engine_session(engine: Any, path: Path | str, reveal_secrets: bool = False, *,
                         lang: str = "en", meta: dict | None = None) -> Transcript:
-    """Save everything the REPL's :class:`~explorer.engine.Engine` sent and received."""
+    """Save everything the REPL's :class:`~explorer.client.engine.Engine` sent and received."""
     target = engine.target
     info = {"source": "repl", "server": target.label, "host": target.host, "port": target.port,
             "security": target.security, **(meta or {})}

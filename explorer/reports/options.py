@@ -1,8 +1,9 @@
-"""``--save FILE`` and ``--reveal-secrets`` for the front ends, and the REPL's ``/save``.
+"""Saving a session for ``--save FILE`` (the options are in :mod:`explorer.commands.base`) and
+the REPL's ``/save``.
 
-This module imports only the standard library at import time, so a front end can add the
-options to its parser without slowing ``--help`` or the first prompt; the saving itself
-(:mod:`explorer.transcript.save`) is imported when a session is saved.
+This module imports only the standard library at import time, so the REPL and the front ends
+stay quick to start; the saving itself (:mod:`explorer.reports.save`) is imported when a
+session is saved.
 """
 
 from __future__ import annotations
@@ -13,40 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["add_save_arguments", "save_after", "save_from_repl", "sandbox_save_path", "sandbox_saver"]
+__all__ = ["save_after", "save_from_repl", "sandbox_save_path", "sandbox_saver"]
 
 REVEAL = "--reveal-secrets"
 
 
-def _file_ok(text: str) -> Path:
-    """--save FILE is checked before the session, so that a bad path does not lose one."""
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name")
-    return _folder_ok(text)
-
-
-def _folder_ok(text: str) -> Path:
-    path = Path(text).expanduser()
-    parent = path if path.is_dir() else path.parent
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(parent)!r} does not exist")
-    return path
-
-
-def add_save_arguments(parser: argparse.ArgumentParser, *, per_session: bool = False) -> None:
-    """Add ``--save FILE`` and ``--reveal-secrets``; ``per_session`` for the standalone sandbox."""
-    where = ("write each session, when it ends, to FILE-N.jsonl (N: the session number; a "
-             "folder gets session-N.jsonl)" if per_session else "when the session ends, write it to FILE")
-    parser.add_argument("--save", type=_folder_ok if per_session else _file_ok, metavar="FILE",
-                        help=f"{where}: JSON Lines with every byte, timed, and the explanations; "
-                        "'smtp-explorer transcript' and 'smtp-explorer replay' read it")
-    parser.add_argument(REVEAL, action="store_true",
-                        help="with --save: keep AUTH credentials in the file (removed by default)")
-
-
 def _text(key: str, lang: str, **values: object) -> str:
-    from explorer.transcript.texts import text
+    from explorer.reports.texts import text
 
     return text("save", key, lang, **values)
 
@@ -54,8 +28,8 @@ def _text(key: str, lang: str, **values: object) -> str:
 def _save(engine_or_record: Any, path: Path, reveal: bool, lang: str) -> tuple[bool, str]:
     """Save an engine's session or a sandbox record; (True, what was done) or (False, why not)."""
     from explorer.core.render import visible_text
-    from explorer.transcript.save import save_engine_session, save_sandbox_record
-    from explorer.transcript.secrets import secrets_state
+    from explorer.reports.save import save_engine_session, save_sandbox_record
+    from explorer.reports.secrets import secrets_state
 
     shown = visible_text(str(path))
     save = save_engine_session if hasattr(engine_or_record, "log") else save_sandbox_record

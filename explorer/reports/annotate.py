@@ -22,8 +22,8 @@ from explorer.core.commands import CommandError, RawBytes, parse_command
 from explorer.core.replies import NEED_DATA, ProtocolError
 from explorer.core.session import Answer, ClientSession
 from explorer.core.states import AUTH_LINE, BODY, EFFECTS, UNKNOWN, State
-from explorer.transcript.explain import client_texts, garbage_texts, partial_texts, reply_texts
-from explorer.transcript.model import CLIENT, SERVER, Exchange, Marker, Transcript
+from explorer.reports.explain import client_texts, garbage_texts, partial_texts, reply_texts
+from explorer.reports.model import CLIENT, SERVER, Exchange, Marker, Transcript
 
 __all__ = ["annotate", "ChunkLike"]
 

@@ -1,48 +1,34 @@
-"""Command-line entry point: parses arguments and hands over to one front end.
+"""The command line: ``smtp-explorer`` parses its arguments here and hands over to one front end.
 
-Each sub-command lives in its own module, listed in ``COMMAND_MODULES``; a module offers
+Each sub-command lives in its own module of this package, listed in ``COMMAND_MODULES``; a module offers
 ``register(subparsers)``, which adds its parser and sets ``handler`` to a function taking the
 parsed arguments and returning an exit status. Modules import their heavy dependencies inside the
-handler, so ``--help`` and the quick tools stay fast.
+handler, so ``--help`` and the quick tools stay fast. What they share (``UsageError``, the
+parser class, ``--lang``, ``--save``, ``--reveal-secrets``) is in :mod:`.base`.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from typing import Sequence
 
 from explorer import __version__
+from explorer.commands.base import (USAGE_ERROR, Parser, UsageError, add_lang_argument, add_save_arguments,
+                                    resolve_lang, silence_stdout)
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "explorer.tools_cli",
-    "explorer.sandbox.cli",
-    "explorer.repl.cli",
-    "explorer.lessons.cli",
-    "explorer.transcript_cli",
-    "explorer.inspect_cli",
-)
+__all__ = ["main", "build_parser"]
+
+COMMAND_MODULES: tuple[str, ...] = tuple(f"explorer.commands.{name}" for name in (
+    "explain", "base64", "bytes", "sandbox", "inbox", "connect", "lesson", "transcript",
+    "replay", "inspect"))
 #: What runs when no sub-command is given: the REPL against the embedded sandbox.
-DEFAULT_HANDLER = ("explorer.repl.cli", "run_sandbox_repl")
-
-USAGE_ERROR = 2
-
-
-class UsageError(Exception):
-    """A mistake in what the user asked for: reported in one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with errors reported as one line and exit status 2 (its own convention too)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(USAGE_ERROR, f"smtp-explorer: error: {message} (see --help)\n")
+DEFAULT_HANDLER = ("explorer.commands.repl", "run_sandbox_repl")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="smtp-explorer",
         description=(
             "An educational, step-by-step SMTP protocol explorer: see the exact bytes, "
@@ -50,11 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"smtp-explorer {__version__}")
-    from explorer.transcript.options import add_save_arguments
-
     add_save_arguments(parser)  # for the REPL started without a sub-command
     add_lang_argument(parser, default=None)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     for sub in set(subparsers.choices.values()):
@@ -62,25 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
         # command (``smtp-explorer --lang zh explain 535``) from being reset by the sub-parser.
         add_lang_argument(sub, default=argparse.SUPPRESS)
     return parser
-
-
-def add_lang_argument(parser: argparse.ArgumentParser, *, default: object) -> None:
-    """The one ``--lang`` option every command shares (resolved by :func:`resolve_lang`)."""
-    from explorer.language import ENV, LANGUAGES
-
-    parser.add_argument("--lang", default=default, metavar="|".join(LANGUAGES),
-                        help=f"language of what the explorer says (default: ${ENV}, then the locale)")
-
-
-def resolve_lang(args: argparse.Namespace) -> None:
-    """Replace ``args.lang`` (None or what was typed) by the language to use; warn in one line."""
-    from explorer.language import choose, system_locale
-
-    fallback = system_locale() if sys.platform == "win32" else None  # no LANG there, as a rule
-    choice = choose(getattr(args, "lang", None), os.environ, fallback)
-    if choice.warning:
-        print(f"smtp-explorer: warning: {choice.warning}", file=sys.stderr)
-    args.lang = choice.lang
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,8 +74,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("smtp-explorer: error: the input is nested too deeply to be what it should be",
               file=sys.stderr)
         return USAGE_ERROR
-    except BrokenPipeError:
-        # The reader went away (``smtp-explorer explain 535 | head -3``): not an error to report.
-        # Point stdout at /dev/null so Python's final flush does not fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # ``smtp-explorer explain 535 | head -3``
+        silence_stdout()
         return 141

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from explorer.core.render import visible_text
-from explorer.transcript.model import Transcript
+from explorer.reports.model import Transcript
 
 __all__ = ["Finding", "coerce_findings", "place_findings", "lint_findings"]
 

@@ -18,12 +18,12 @@ from typing import Any, Iterable
 
 from explorer import __version__
 from explorer.core.render import visible_lines, visible_text
-from explorer.transcript.assets import CSP, CSS, SCRIPT
-from explorer.transcript.findings import Finding, place_findings
-from explorer.transcript.fmt import clock, delta, deltas, marker_text, summary_rows
-from explorer.transcript.model import CLIENT, Exchange, Transcript
-from explorer.transcript.secrets import secrets_state
-from explorer.transcript.texts import group, text
+from explorer.reports.assets import CSP, CSS, SCRIPT
+from explorer.reports.findings import Finding, place_findings
+from explorer.reports.fmt import clock, delta, deltas, marker_text, summary_rows
+from explorer.reports.model import CLIENT, Exchange, Transcript
+from explorer.reports.secrets import secrets_state
+from explorer.reports.texts import group, text
 
 __all__ = ["render_html", "MAX_SHOWN_OCTETS", "SLOW_SECONDS"]
 

@@ -10,7 +10,7 @@ The flow is one way, like the rest of the explorer::
   to pair every reply with what it answers;
 * :mod:`.secrets` removes AUTH responses (and any known secret) before anything is shown;
 * :mod:`.save` writes sessions of the REPL's engine or of the sandbox (JSON Lines, see
-  :mod:`explorer.sessionfile`), :mod:`.sources` reads them back (and the sandbox's session log);
+  :mod:`explorer.recording.sessionfile`), :mod:`.sources` reads them back (and the sandbox's session log);
 * :mod:`.text`, :mod:`.markdown`, :mod:`.html` render; :mod:`.replay` steps through.
 
 Learner-facing text lives in ``explorer/knowledge/transcript.toml``.

@@ -11,11 +11,11 @@ import re
 from typing import Any, Iterable
 
 from explorer import __version__
-from explorer.transcript.findings import place_findings
-from explorer.transcript.fmt import deltas, delta, summary_rows, wire_lines
-from explorer.transcript.model import CLIENT, Transcript
-from explorer.transcript.text import transcript_lines
-from explorer.transcript.texts import text
+from explorer.reports.findings import place_findings
+from explorer.reports.fmt import deltas, delta, summary_rows, wire_lines
+from explorer.reports.model import CLIENT, Transcript
+from explorer.reports.text import transcript_lines
+from explorer.reports.texts import text
 
 __all__ = ["render_markdown", "md_text", "md_code"]
 

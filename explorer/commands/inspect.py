@@ -1,7 +1,7 @@
 """The ``inspect`` sub-command: a saved session (or the sandbox's session log) as an annotated
 transcript, with the linter's findings where they occur and a summary per session.
 
-Reads a saved session (``explorer.sessionfile``, JSON Lines with a meta line) or the sandbox's
+Reads a saved session (``explorer.recording.sessionfile``, JSON Lines with a meta line) or the sandbox's
 ``sessions.jsonl`` (one JSON object per session: every session of a class, in order).
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+from explorer.commands.base import UsageError, add_session_arguments
 
 __all__ = ["register", "load_sessions"]
 
@@ -21,11 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "session log (sessions.jsonl in its data directory) as annotated transcripts: every "
         "line sent and received, each reply explained, each mistake of the client where it "
         "occurs, and a summary per session.")
-    parser.add_argument("file", type=Path, help="a saved session, or the sandbox's sessions.jsonl")
-    parser.add_argument("--session", type=int, metavar="ID",
-                        help="only the session with this id (in the sandbox's log)")
-    parser.add_argument("--show-secrets", action="store_true",
-                        help="show AUTH answers instead of masking them")
+    add_session_arguments(parser)
     parser.add_argument("--fail-on-mistakes", action="store_true",
                         help="exit with status 1 when a session has a mistake (for grading)")
     parser.set_defaults(handler=_run)
@@ -33,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _sandbox_log_session(item: dict) -> tuple[object, list]:
     from explorer.core.render import parse_escapes
-    from explorer.inspector import SessionInfo
+    from explorer.reports.inspector import SessionInfo
     from explorer.sandbox.texts import outcome_text
 
     chunks = []
@@ -53,8 +51,8 @@ def load_sessions(path: Path) -> list[tuple[object, list]]:
     """The sessions in ``path`` as (SessionInfo, chunks); SessionFileError (one line) if the file
     cannot be read or is neither a saved session nor a sandbox session log."""
     from explorer.core.render import EscapeError
-    from explorer.inspector import SessionInfo
-    from explorer.sessionfile import SessionFileError, read_session
+    from explorer.reports.inspector import SessionInfo
+    from explorer.recording.sessionfile import SessionFileError, read_session
 
     try:
         with open(path, encoding="utf-8") as stream:
@@ -91,11 +89,10 @@ def load_sessions(path: Path) -> list[tuple[object, list]]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from explorer.cli import UsageError
     from explorer.core.render import visible_text
-    from explorer.inspector import annotate
+    from explorer.reports.inspector import annotate
     from explorer.lint import lint_session
-    from explorer.sessionfile import SessionFileError
+    from explorer.recording.sessionfile import SessionFileError
 
     try:
         sessions = load_sessions(args.file)
@@ -107,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"no session {args.session} in {visible_text(str(args.file))}")
     failed = False
     for info, chunks in sessions:
-        print("\n".join(annotate(chunks, info, lang=args.lang, show_secrets=args.show_secrets)))
+        print("\n".join(annotate(chunks, info, lang=args.lang, show_secrets=args.reveal_secrets)))
         print()
         if args.fail_on_mistakes:
             failed |= any(f.severity == "error"

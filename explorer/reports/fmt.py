@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from explorer.core.render import visible_text
-from explorer.transcript.explain import line_text
-from explorer.transcript.model import Exchange, Transcript
-from explorer.transcript.secrets import secrets_state
-from explorer.transcript.texts import text
+from explorer.reports.explain import line_text
+from explorer.reports.model import Exchange, Transcript
+from explorer.reports.secrets import secrets_state
+from explorer.reports.texts import text
 
 __all__ = ["delta", "clock", "stamp", "summary_rows", "wire_lines", "deltas", "marker_text"]
 

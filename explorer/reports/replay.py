@@ -22,9 +22,9 @@ from prompt_toolkit.layout.controls import FormattedTextControl
 from explorer.core.states import State
 from explorer.repl import view
 from explorer.repl.console import Console, Line
-from explorer.transcript.fmt import clock, delta, marker_text
-from explorer.transcript.model import CLIENT, Exchange, Transcript
-from explorer.transcript.texts import text
+from explorer.reports.fmt import clock, delta, marker_text
+from explorer.reports.model import CLIENT, Exchange, Transcript
+from explorer.reports.texts import text
 
 __all__ = ["Step", "steps", "step_lines", "Replay"]
 

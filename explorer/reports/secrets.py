@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from explorer.sessionfile import PLACEHOLDER, WireChunk, as_wire_chunks, find_spans, redact_spans
-from explorer.transcript.annotate import annotate
-from explorer.transcript.model import CLIENT, Transcript
+from explorer.recording.sessionfile import PLACEHOLDER, WireChunk, as_wire_chunks, find_spans, redact_spans
+from explorer.reports.annotate import annotate
+from explorer.reports.model import CLIENT, Transcript
 
 __all__ = ["auth_spans", "with_tls", "redact_session", "prepare", "secrets_state"]
 

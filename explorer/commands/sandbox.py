@@ -1,8 +1,6 @@
-"""The ``sandbox`` and ``inbox`` sub-commands.
+"""``smtp-explorer sandbox``: the teaching SMTP server in the foreground until Ctrl-C.
 
-``smtp-explorer sandbox`` runs the teaching SMTP server in the foreground until Ctrl-C;
-``smtp-explorer inbox`` lists what it stored and shows one message. Heavy imports (aiosmtpd,
-cryptography) happen inside the handlers, so ``--help`` stays fast.
+Heavy imports (aiosmtpd, cryptography) happen inside the handler, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from explorer.commands.base import UsageError, add_save_arguments
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, load_accounts_file, parse_account_spec
 from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
 from explorer.sandbox.storage import DATA_ENV
@@ -109,24 +108,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sandbox.add_argument("--inspect", action="store_true",
                          help="print each session as an annotated transcript when it ends: "
                          "every line both ways, each reply explained, the client's mistakes")
-    from explorer.transcript.options import add_save_arguments
-
     add_save_arguments(sandbox, per_session=True)
     sandbox.set_defaults(handler=_run_sandbox)
 
-    inbox = subparsers.add_parser(
-        "inbox", help="list the sandbox's stored messages, or show message N",
-        description="List the messages the sandbox stored (all mailboxes, oldest first), or "
-        "show message N: its headers decoded and its MIME parts.")
-    inbox.add_argument("number", nargs="?", type=_positive(int), metavar="N",
-                       help="show message N of the list")
-    inbox.add_argument("--data-dir", type=Path, help="the sandbox's data directory")
-    inbox.add_argument("--mailbox", metavar="ADDRESS", help="only this recipient's messages")
-    inbox.set_defaults(handler=_run_inbox)
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
-    from explorer.cli import UsageError
     from explorer.sandbox import runner
     from explorer.sandbox.server import Sandbox, SandboxError
 
@@ -150,38 +137,14 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
     on_session = None
     if args.save is not None:
-        from explorer.transcript.options import sandbox_saver
+        from explorer.reports.options import sandbox_saver
 
         on_session = sandbox_saver(args.save, args.reveal_secrets)
     if args.inspect:
-        from explorer.inspector import printer
+        from explorer.reports.inspector import printer
 
         on_session = printer(on_session)  # the transcript first, then --save if given
     try:
         return runner.run(make, on_session=on_session)
     except SandboxError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _run_inbox(args: argparse.Namespace) -> int:
-    from explorer.cli import UsageError
-    from explorer.core.render import visible_text
-    from explorer.sandbox.inbox import format_list, format_message
-    from explorer.sandbox.storage import MaildirStore, default_data_dir
-
-    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
-    if not data_dir.is_dir():
-        raise UsageError(f"no sandbox data directory at {visible_text(str(data_dir))} "
-                         "(has the sandbox run? use --data-dir)")
-    store = MaildirStore(data_dir)
-    messages = store.messages()
-    if args.mailbox:
-        messages = [m for m in messages if m.recipient == args.mailbox.strip().lower()]
-    if args.number is None:
-        print(format_list(messages, str(store.root)))
-        return 0
-    if args.number > len(messages):
-        raise UsageError(f"there is no message {args.number}: the inbox holds "
-                         f"{len(messages)} (run 'smtp-explorer inbox' for the list)")
-    print(format_message(messages[args.number - 1], args.number, len(messages)))
-    return 0

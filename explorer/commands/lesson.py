@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from explorer.cli import UsageError
+from explorer.commands.base import UsageError, add_save_arguments
 
 __all__ = ["register"]
 
@@ -38,8 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tls", action="store_true", help="with --server: TLS from the start (port 465)")
     p.add_argument("--insecure", action="store_true", help="with --server: do not verify the certificate")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for a reply")
-    from explorer.transcript.options import add_save_arguments
-
     add_save_arguments(p)
     p.set_defaults(handler=run_lesson_command)
 
@@ -111,7 +109,7 @@ def _target(args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from explorer.engine import Target
+    from explorer.client.engine import Target
     from explorer.lessons.loader import LessonError, find_lesson, load_lesson
 
     try:
@@ -142,11 +140,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _go(args, lesson, variables, target, box) -> int:
-    from explorer.engine import Engine
+    from explorer.client.engine import Engine
 
     if args.auto:
         from explorer.lessons.runner import autopilot
-        from explorer.transcript.options import save_after
+        from explorer.reports.options import save_after
 
         print(f"autopilot: {lesson.title} ({lesson.path}) against {target.label}")
         engine = Engine(target)

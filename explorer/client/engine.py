@@ -18,7 +18,7 @@ from explorer.core.session import (
     Answer, ClientSession, ConnectionClosed, DataLine, EndOfData, StrictModeError, Warning_,
 )
 from explorer.core.states import State
-from explorer.transport import Chunk, ReadTimeout, TlsInfo, Transport, TransportError, make_tls_context
+from explorer.client.transport import Chunk, ReadTimeout, TlsInfo, Transport, TransportError, make_tls_context
 
 __all__ = ["Target", "Engine", "Outcome", "Event", "Stalled", "TlsStarted", "Failure",
            "StrictModeError"]

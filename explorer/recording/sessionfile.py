@@ -8,7 +8,7 @@ as parsed commands and replies) may follow or be interleaved; readers skip types
 Secrets (AUTH credentials) are redacted by default: a chunk holding one is written with the
 secret replaced by a marked placeholder and ``"redacted": true``, never with a fake encoding
 that pretends to be what was sent. Annotation lines (``{"type": "exchange", ...}``, one per arrow
-of the ladder, and ``{"type": "marker", ...}``) are written by ``explorer.transcript.save``; they
+of the ladder, and ``{"type": "marker", ...}``) are written by ``explorer.reports.save``; they
 are derived from the chunks, which stay the source of truth.
 """
 

@@ -15,7 +15,7 @@ from explorer.core.states import UNKNOWN
 from explorer.knowledge import codes
 from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import load, pick
-from explorer.transcript.texts import text
+from explorer.reports.texts import text
 
 __all__ = ["line_text", "client_texts", "reply_texts", "garbage_texts", "partial_texts"]
 

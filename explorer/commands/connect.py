@@ -1,0 +1,45 @@
+"""``smtp-explorer connect HOST[:PORT]``: the REPL against a real SMTP server."""
+
+from __future__ import annotations
+
+import argparse
+
+from explorer.commands.base import UsageError, add_save_arguments
+from explorer.core.render import visible_text
+
+__all__ = ["register", "run_connect"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from explorer.repl.targets import add_target_arguments
+
+    p = subparsers.add_parser(
+        "connect",
+        help="open the explorer against a real SMTP server",
+        description="Step through a session with a real server: 25 (plain), 587 (--starttls) or 465 (--tls). "
+        "Certificates are verified unless --insecure.",
+    )
+    add_target_arguments(p)
+    p.add_argument("--strict", action="store_true", help="refuse out-of-order or malformed commands")
+    add_save_arguments(p)
+    p.set_defaults(handler=run_connect)
+
+
+def run_connect(args: argparse.Namespace) -> int:
+    from explorer.repl.app import Repl
+    from explorer.repl.history import history
+    from explorer.repl.launch import intro
+    from explorer.repl.targets import TargetError, target_from_args
+
+    try:
+        target = target_from_args(args)
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+    extra = ["warning: --insecure: the certificate will NOT be verified"] if target.insecure else []
+    security = {"tls": "TLS from the first byte", "starttls": "STARTTLS when offered", "plain": "plain TCP"}
+    repl = Repl(target, history=history(), strict=args.strict, lang=args.lang,
+                intro=intro(f"{visible_text(target.label)} ({security[target.security]})", extra))
+    status = repl.run()
+    from explorer.reports.options import save_after
+
+    return save_after(args, repl.engine, lang=repl.lang) or status

@@ -1,0 +1,45 @@
+"""``smtp-explorer inbox``: the sandbox's stored messages, listed, or one shown decoded."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from explorer.commands.base import UsageError, counting_number
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    inbox = subparsers.add_parser(
+        "inbox", help="list the sandbox's stored messages, or show message N",
+        description="List the messages the sandbox stored (all mailboxes, oldest first), or "
+        "show message N: its headers decoded and its MIME parts.")
+    inbox.add_argument("number", nargs="?", type=counting_number("a message number"), metavar="N",
+                       help="show message N of the list")
+    inbox.add_argument("--data-dir", type=Path, help="the sandbox's data directory")
+    inbox.add_argument("--mailbox", metavar="ADDRESS", help="only this recipient's messages")
+    inbox.set_defaults(handler=_run_inbox)
+
+
+def _run_inbox(args: argparse.Namespace) -> int:
+    from explorer.core.render import visible_text
+    from explorer.sandbox.inbox import format_list, format_message
+    from explorer.sandbox.storage import MaildirStore, default_data_dir
+
+    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
+    if not data_dir.is_dir():
+        raise UsageError(f"no sandbox data directory at {visible_text(str(data_dir))} "
+                         "(has the sandbox run? use --data-dir)")
+    store = MaildirStore(data_dir)
+    messages = store.messages()
+    if args.mailbox:
+        messages = [m for m in messages if m.recipient == args.mailbox.strip().lower()]
+    if args.number is None:
+        print(format_list(messages, str(store.root)))
+        return 0
+    if args.number > len(messages):
+        raise UsageError(f"there is no message {args.number}: the inbox holds "
+                         f"{len(messages)} (run 'smtp-explorer inbox' for the list)")
+    print(format_message(messages[args.number - 1], args.number, len(messages)))
+    return 0

@@ -1,0 +1,86 @@
+"""``smtp-explorer transcript FILE``: a saved session as text, Markdown or an HTML ladder.
+
+FILE is a session saved with ``--save`` or ``/save``, or the sandbox's session log
+(``<data-dir>/sessions.jsonl``, with ``--session ID`` when it holds several). AUTH responses
+are removed from whatever is shown unless ``--reveal-secrets``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from explorer.commands.base import (UsageError, add_session_arguments, load_session_args,
+                                    write_guarded)
+
+__all__ = ["register", "run_transcript"]
+
+FORMATS = ("text", "markdown", "html")
+
+EPILOG = """\
+formats:
+  text       C:/S: lines, RFC 5321 notation: for a hand-in or a diff
+  markdown   a report: summary, transcript, every exchange with its meaning
+  html       the ladder diagram: one self-contained page (no network), click an arrow
+             for its exact bytes and the explanation; prints well
+
+examples:
+  smtp-explorer --save lab1.jsonl                 (then work in the REPL, or /save lab1.jsonl)
+  smtp-explorer transcript lab1.jsonl --format html -o lab1.html
+  smtp-explorer transcript ~/.local/share/smtp-explorer/sandbox/sessions.jsonl --session 3
+  smtp-explorer replay lab1.jsonl
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "transcript", help="turn a saved session into text, Markdown or an HTML ladder diagram",
+        description="Write a saved session as a C:/S: transcript, a Markdown report, or a "
+        "self-contained HTML page drawing the conversation as a ladder diagram.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_session_arguments(p)
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="text (default), markdown or html")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT", help="write to OUT instead of the terminal")
+    p.add_argument("--lint", action="store_true",
+                   help="mark the linter's findings on the arrows (html, markdown)")
+    p.set_defaults(handler=run_transcript)
+
+
+
+def _findings(args: argparse.Namespace, transcript, chunks) -> list | None:
+    if not getattr(args, "lint", False):
+        return None
+    from explorer.reports.findings import lint_findings
+
+    found = lint_findings(chunks, transcript, args.lang)
+    if found is None:
+        raise UsageError("--lint: this version has no linter (explorer.lint); leave --lint out")
+    return found
+
+
+def run_transcript(args: argparse.Namespace) -> int:
+    from explorer.core.render import visible_text
+
+    transcript, chunks = load_session_args(args)
+    findings = _findings(args, transcript, chunks)
+    if args.format == "html":
+        from explorer.reports.html import render_html
+
+        out = render_html(transcript, findings)
+    elif args.format == "markdown":
+        from explorer.reports.markdown import render_markdown
+
+        out = render_markdown(transcript, findings)
+    else:
+        from explorer.reports.text import render_text
+
+        out = render_text(transcript)
+    if args.output is None:
+        return write_guarded(lambda: (sys.stdout.write(out), sys.stdout.flush()))
+    try:
+        args.output.write_text(out, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {visible_text(str(args.output))}: "
+                         f"{visible_text(exc.strerror or str(exc))}") from None
+    return 0

@@ -1,0 +1,62 @@
+"""Starting the REPL: the embedded sandbox started behind the first prompt, and the opening lines."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+__all__ = ["SandboxLink", "intro"]
+
+
+class SandboxLink:
+    """The embedded sandbox, started in the background once the first prompt is up.
+
+    The listening socket is bound at once (so the port can be shown, and a connection made early
+    simply waits in the kernel's backlog); importing and starting the server, the slow part, runs
+    in a thread so the learner never waits for it.
+    """
+
+    def __init__(self, listener: socket.socket, data_dir: Path) -> None:
+        self._listener = listener
+        self._data_dir = data_dir
+        self._box = None
+        self._failure: str | None = None
+        self._thread = threading.Thread(target=self._start, name="sandbox-start", daemon=True)
+
+    def go(self) -> None:
+        if not self._thread.is_alive() and self._box is None and self._failure is None:
+            self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            from explorer.sandbox import Sandbox
+
+            self._box = Sandbox(data_dir=self._data_dir, sock=self._listener).start()
+        except Exception as exc:  # reported in one line when the REPL needs the sandbox
+            self._failure = str(exc) or type(exc).__name__
+            self._listener.close()
+
+    def get(self):
+        from explorer.repl.app import SandboxUnavailable
+
+        self.go()
+        self._thread.join()
+        if self._failure:
+            raise SandboxUnavailable(f"the embedded sandbox could not start: {self._failure}")
+        return self._box
+
+    def stop(self) -> None:
+        if self._thread.is_alive() or self._box is not None:
+            self._thread.join()
+        if self._box is not None:
+            self._box.stop()
+        self._listener.close()
+
+
+def intro(where: str, extra: list[str]) -> list[str]:
+    """The REPL's opening lines: the version, where it is connected, and the keys."""
+    from explorer import __version__
+
+    return [f"smtp-explorer {__version__}: {where}", *extra,
+            "Right arrow accepts the suggestion, Tab completes, /help lists commands, Ctrl-D leaves."]
