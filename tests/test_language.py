@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from repl_driver import run_repl, sandbox_target
 
-from explorer.cli import build_parser
+from explorer.commands import build_parser
 from explorer.language import Choice, choose, normalise
 from explorer.lessons.loader import LessonError, check_lesson, load_lesson
 
