@@ -35,12 +35,9 @@ def test_command_line_limit_is_512_octets_with_crlf(sandbox, raw):
     assert len(longest) == 512
     conn.send(longest)
     assert conn.reply() == b"250 2.0.0 OK\r\n"
-    conn.send(b"NOOP " + b"x" * 506 + b"\r\n")
+    conn.send(b"NOOP " + b"x" * 506 + b"\r\n")  # one octet over: refused, and the end
     assert conn.reply() == COMMAND_TOO_LONG
-    conn.send(b"NOOP " + b"y" * 5000 + b"\r\n")  # past the line reader's own limit
-    assert conn.reply() == COMMAND_TOO_LONG
-    conn.send(b"NOOP\r\n")
-    assert conn.reply() == b"250 2.0.0 OK\r\n"
+    assert conn.closed()
 
 
 def test_mail_from_may_be_longer_for_its_parameters(sandbox, raw):

@@ -98,7 +98,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sandbox.add_argument("--allow-plaintext-auth", action="store_true",
                          help="allow AUTH without STARTTLS on a non-loopback address")
     sandbox.add_argument("--idle-timeout", type=_positive(float), default=300.0,
-                         metavar="SECONDS", help="close an idle session with 421 (default 300)")
+                         metavar="SECONDS", help="close with 421 a session that sends no line "
+                         "for this long (default 300)")
+    sandbox.add_argument("--command-timeout", type=_positive(float), default=60.0,
+                         metavar="SECONDS", help="close with 421 a session whose line (a command "
+                         "or a line of a message) takes longer from first octet to line end "
+                         "(default 60)")
     sandbox.add_argument("--max-sessions", type=_positive(int), default=1000, metavar="N",
                          help="concurrent sessions before new ones get 421 (default 1000)")
     sandbox.add_argument("--max-message-size", type=_positive(int), default=10 * 1024 * 1024,
@@ -130,6 +135,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
                            accounts=accounts, scenarios=args.scenario,
                            allow_plaintext_auth=True if args.allow_plaintext_auth else None,
                            idle_timeout=args.idle_timeout, max_sessions=args.max_sessions,
+                           command_timeout=args.command_timeout,
                            max_message_size=args.max_message_size, on_event=on_event,
                            log_credentials=args.log_credentials)
         except ValueError as exc:

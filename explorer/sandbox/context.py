@@ -41,11 +41,13 @@ class ServerContext:
     max_sessions: int
     max_message_size: int
     language: str = "en"
+    command_timeout: float = 60.0  # the longest one line may take, first octet to line end
     loop: asyncio.AbstractEventLoop | None = None
     live: set["SandboxSMTP"] = field(default_factory=set)
     greylist_seen: set[tuple[str, str]] = field(default_factory=set)
     in_flight: set[asyncio.Future] = field(default_factory=set)
     closing: bool = False
+    serving: int = 0  # sessions admitted (greeted with 220) and not yet closed
 
     def greylist_passes(self, sender: str, recipient: str) -> bool:
         """False the first time a sender/recipient pair is seen, True on every retry."""

@@ -34,6 +34,7 @@ from explorer.sandbox.writer import BatchWriter
 __all__ = ["Sandbox", "SandboxError", "is_loopback_host"]
 
 DEFAULT_MAX_SESSIONS = 1000
+DEFAULT_COMMAND_TIMEOUT = 60.0
 DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024
 DEFAULT_BACKLOG = 1024
 START_TIMEOUT = 15.0
@@ -93,6 +94,7 @@ class Sandbox:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, data_dir: Path | None = None,
                  accounts: list[Account] | None = None, scenarios: Iterable[str] = (),
                  allow_plaintext_auth: bool | None = None, idle_timeout: float = 300.0,
+                 command_timeout: float = DEFAULT_COMMAND_TIMEOUT,
                  max_sessions: int = DEFAULT_MAX_SESSIONS,
                  max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
                  on_event: Callable[[SandboxEvent], None] | None = None,
@@ -103,8 +105,9 @@ class Sandbox:
                  sock: socket.socket | None = None):
         if not 0 <= int(port) <= 65535:
             raise ValueError(f"port {port} is out of range (0-65535)")
-        if idle_timeout <= 0 or max_sessions < 1 or max_message_size < 1:
-            raise ValueError("idle_timeout, max_sessions and max_message_size must be positive")
+        if idle_timeout <= 0 or command_timeout <= 0 or max_sessions < 1 or max_message_size < 1:
+            raise ValueError("idle_timeout, command_timeout, max_sessions and max_message_size "
+                             "must be positive")
         self.host = host
         self.port = int(port)
         # A socket already listening: the REPL binds one at once, so it can show the port and
@@ -128,7 +131,8 @@ class Sandbox:
             recorder=self.recorder, writer=None,  # made by start()
             scenarios=parse_scenarios(scenarios), tls_context=None,
             allow_plaintext_auth=allow_plaintext_auth, idle_timeout=idle_timeout,
-            max_sessions=max_sessions, max_message_size=max_message_size, language=language)
+            max_sessions=max_sessions, max_message_size=max_message_size, language=language,
+            command_timeout=command_timeout)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None

@@ -124,11 +124,17 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "quit": "quit",
         "client-closed": "closed by the client",
         "idle-timeout": "idle timeout (421)",
+        "command-timeout": "a line took too long to arrive (421)",
+        "command-too-long": "command line too long: refused and closed (500)",
         "too-many-sessions": "refused: too many sessions (421)",
         "shutdown-scenario": "closed by the shutdown scenario (421)",
         "server-stopped": "closed: sandbox stopping (421)",
         "tls-failed": "TLS handshake failed",
         "error": "closed after an error",
+    },
+    "zh": {
+        "command-timeout": "命令超时：一行数据未在限定时间内收完 (421)",
+        "command-too-long": "命令行过长：已拒绝并断开连接 (500)",
     },
 }
 
