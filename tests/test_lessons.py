@@ -71,7 +71,35 @@ BROKEN = [
     (("reply = 250", "reply = 250\n[step.question]\nkind = \"choice\"\nprompt = \"?\"\nchoices = [\"a\", \"b\"]\nanswer = 3"),
      "21: step 2.question.answer: must be the number of the right choice (1 to 2)"),
     (("connect = true", "connect = true\nreply = 250\n[oops"), "toml"),
+    (("[variables]", "[needs]\nscenarios = [\"sunny\"]\n\n[variables]"), "7: needs.scenarios: unknown scenario 'sunny'"),
+    (("reply = 250", "reply = 250\nargument = \"[a-z]+\\\\.example\""), "17: step 2.argument: does not match the step's own argument 'me'"),
+    (("reply = 250", "reply = 250\nargument = \"(\""), "17: step 2.argument: not a valid pattern"),
+    (("reply = 250", "reply = 250\nargument = \"me\"\npattern = \"HELO me\""),
+     "17: step 2.argument: argument goes with verb (or the command's own verb), not with pattern or state"),
+    (("narration = \"Connect.\"\nconnect = true", "narration = \"Wait.\"\ncommand = \"NOOP\"\nreply = 250"),
+     "9: step 1: no step opens the connection: start the lesson with a step that has connect = true"),
 ]
+
+ADVICE = ("write \\\\r \\\\n \\\\xNN (two backslashes) in a \"...\" string, or \\r \\n \\xNN in a '...' string: "
+          "the explorer turns them into bytes in raw =")
+
+
+@pytest.mark.parametrize("written", ['raw = "NOOP\\r\\n"', 'raw = "NOOP\\n"', 'command = "HELO me\\n"',
+                                     'command = """HELO me\n"""'])
+def test_a_real_line_break_in_what_a_step_sends_is_flagged_with_the_toml_advice(tmp_path: Path, written: str) -> None:
+    text = GOOD.replace('command = "HELO me"\nreply = 250', written + "\nreply = \"none\"")
+    assert problems(tmp_path, text) == [
+        f"15: step 2.{written.split()[0]}: contains a real line break (a TOML escape with one backslash): {ADVICE}"]
+    escaped = GOOD.replace('command = "HELO me"\nreply = 250', 'raw = "NOOP\\\\r\\\\n"\nreply = 250')
+    assert problems(tmp_path, escaped) == []
+
+
+def test_reveal_secrets_without_save_is_refused(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "explorer", "lesson", "anatomy", "--auto", "--reveal-secrets"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == ["smtp-explorer: error: --reveal-secrets keeps the AUTH credentials in the "
+                                        "file of --save FILE: give --save too"]
 
 
 @pytest.mark.parametrize("change,expected", BROKEN)
@@ -170,16 +198,17 @@ def test_a_lesson_in_the_repl_with_a_wrong_attempt_a_hint_and_questions(sandbox,
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from explorer.lessons.tutor import Tutor, progress_file
+    from explorer.lessons.progress import progress_file
+    from explorer.lessons.tutor import Tutor
     from explorer.repl.app import Repl
     from explorer.repl.console import Console
 
     lesson = load_lesson(find_lesson("anatomy"))
     tutor = Tutor(lesson, dict(lesson.variables), sandbox)
-    keys = [RIGHT, "The client", "2",  # connect; the question: a wrong answer, then the right one
+    keys = [RIGHT, "The client", "the client, with HELO.", "2",  # connect; the question: not a choice, wrong, right
             "EHLO me",  # a wrong attempt: this step asks for HELO
-            RIGHT, RIGHT, RIGHT, RIGHT, "354",  # HELO, MAIL, RCPT, DATA; its question
-            RIGHT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT,  # the message, line by line, and "."
+            RIGHT, RIGHT, RIGHT, RIGHT, "354.",  # HELO, MAIL, RCPT, DATA; its question
+            RIGHT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT,  # the message, line by line, and "."
             "/lesson", RIGHT]  # QUIT
     shown: list[str] = []
     with create_pipe_input() as pipe:
@@ -190,8 +219,10 @@ def test_a_lesson_in_the_repl_with_a_wrong_attempt_a_hint_and_questions(sandbox,
         assert repl.run() == 0
     text = "".join(shown)
     assert "-- step 1/7 --" in text and "-- step 7/7 --" in text
+    assert "(type the number of your answer, 1 to 2; /skip moves on without answering)" in text
+    assert "   type the number of your answer (1 to 2), or its text" in text
     assert "not quite: Look at the transcript" in text and "right: Yes: the client waits" in text
-    assert "not yet: this step asks for HELO client.example" in text
+    assert "not yet: this step wants a HELO command" in text
     assert "hint 1/2: The command is HELO followed by a space and your host name." in text
     assert "right: Right: 354" in text
     assert "Lesson complete: Anatomy of a session" in text
@@ -204,26 +235,28 @@ def test_a_lesson_in_the_repl_with_a_wrong_attempt_a_hint_and_questions(sandbox,
 def test_progress_is_kept_and_a_resumed_lesson_replays_to_where_it_was(sandbox, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SMTP_EXPLORER_DATA", str(tmp_path))
     from explorer.core.states import State
-    from explorer.lessons.tutor import Tutor, _load_progress, fast_forward
+    from explorer.lessons.progress import Progress, load_progress
+    from explorer.lessons.tutor import Tutor, fast_forward
 
     lesson = load_lesson(find_lesson("anatomy"))
     tutor = Tutor(lesson, dict(lesson.variables), sandbox)
     tutor.skip()
     tutor.skip()
     tutor.skip()
-    assert _load_progress() == {str(lesson.path.resolve()): 3}
+    assert load_progress() == {str(lesson.path.resolve()): Progress(3, False)}
     engine = Engine(Target(sandbox.host, sandbox.port))
     assert fast_forward(lesson, engine, dict(lesson.variables), sandbox, 3)
     assert engine.state is State.MAIL  # connected, HELO, MAIL FROM: ready for step 4, RCPT TO
     tutor.back()
-    assert _load_progress()[str(lesson.path.resolve())] == 2
+    assert load_progress()[str(lesson.path.resolve())] == Progress(2, False)
 
 
 def test_control_characters_and_rules_that_are_not_text(tmp_path: Path) -> None:
     found = problems(tmp_path, GOOD.replace('title = "T"', 'title = "T\\u001b[31m"')
                      .replace('reply = 250', 'reply = 250\npattern = 5'))
-    assert found == ["1: title: contains the control character '\\x1b': lesson texts are plain text "
-                     "(write \\r, \\n or \\xNN inside raw = for bytes)",
+    assert found == ["1: title: contains the control character '\\x1b': lesson texts are plain text; write \\\\r "
+                     "\\\\n \\\\xNN (two backslashes) in a \"...\" string, or \\r \\n \\xNN in a '...' string: "
+                     "the explorer turns them into bytes in raw =",
                      "17: step 2.pattern: must be a non-empty text"]
 
 

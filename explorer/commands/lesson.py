@@ -54,6 +54,7 @@ def run_lesson_command(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from explorer.lessons.loader import LessonError, lesson_name, list_lessons, load_lesson
+    from explorer.lessons.progress import load_progress
 
     if args.dir is not None and not args.dir.is_dir():
         raise UsageError(f"--dir {args.dir}: no such folder")
@@ -61,13 +62,28 @@ def _list(args: argparse.Namespace) -> int:
     if not paths:
         print("no lessons found")
         return 0
+    progress = load_progress()
     for path in paths:
         try:
             lesson = load_lesson(path, args.lang)
-            print(f"{lesson.name:<22} {lesson.level:<13} {len(lesson.steps):>2} steps  {lesson.title}")
+            mark = _progress_mark(progress.get(str(path.resolve())), len(lesson.steps), args.lang)
+            # The mark goes last: its width on the terminal depends on the language.
+            print(f"{lesson.name:<22} {lesson.level:<13} {len(lesson.steps):>2} steps  {lesson.title}"
+                  + (f"  [{mark}]" if mark else ""))
         except LessonError as exc:
             print(f"{lesson_name(path):<22} (broken: {len(exc.problems)} problem(s); lesson check {path})")
     return 0
+
+
+def _progress_mark(progress, steps: int, lang: str) -> str:
+    """``done``, ``at step N`` (a lesson begun and left), or nothing."""
+    from explorer.lessons.texts import text
+
+    if progress is None:
+        return ""
+    if progress.done:
+        return text("list-done", lang)
+    return text("list-at", lang, n=progress.step + 1) if 0 < progress.step < steps else ""
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -120,6 +136,8 @@ def _run(args: argparse.Namespace) -> int:
     except LessonError as exc:
         raise UsageError(f"{path} has problems (smtp-explorer lesson check {path}):\n" + str(exc)) from None
     variables = _variables(lesson, args.set)
+    if args.reveal_secrets and args.save is None:
+        raise UsageError("--reveal-secrets keeps the AUTH credentials in the file of --save FILE: give --save too")
     if not args.server and (args.starttls or args.tls or args.insecure):
         raise UsageError("--starttls, --tls and --insecure go with --server HOST[:PORT]")
     if args.server:

@@ -24,7 +24,11 @@ __all__ = ["LessonError", "load_lesson", "check_lesson", "bundled_dir", "find_le
 TOP_KEYS = {"title", "summary", "level", "language", "needs", "variables", "step"}
 NEEDS_KEYS = {"server", "scenarios"}
 KINDS = ("connect", "command", "auth", "auth_secret", "message", "raw")
-STEP_KEYS = {"narration", *KINDS, "verb", "pattern", "state", "reply", "hints", "question", "scenario", "session"}
+RULES = ("verb", "argument", "pattern", "state")
+STEP_KEYS = {"narration", *KINDS, *RULES, "reply", "hints", "question", "scenario", "session"}
+# What a step sends is one line (or raw bytes written with escapes): a real line break in it is
+# a TOML escape with one backslash too few.
+ONE_LINE = ("command", "auth", "auth_secret", "raw")
 QUESTION_KEYS = {"kind", "prompt", "choices", "answer", "right", "wrong"}
 LEVELS = ("beginner", "intermediate", "advanced")
 SESSION_ACTIONS = ("reconnect", "close")
@@ -148,30 +152,36 @@ def _step(index: int, table: Any, check: _Checker, variables: dict[str, str]) ->
         hints = []
     scenarios = table.get("scenario")
     if scenarios is not None:
-        from explorer.sandbox.scenarios import validate_scenario
-
-        if not isinstance(scenarios, list):
-            check.add(path + ("scenario",), "must be a list of scenario names ([] for none)")
-            scenarios = []
-        for name in scenarios:
-            try:
-                validate_scenario(str(name))
-            except ValueError as exc:
-                check.add(path + ("scenario",), str(exc))
+        scenarios = _scenarios(scenarios, check, path + ("scenario",))
     session = table.get("session")
     if session is not None and session not in SESSION_ACTIONS:
         check.add(path + ("session",), f"must be one of {', '.join(SESSION_ACTIONS)}")
-    for rule in ("verb", "pattern", "state"):
+    for rule in RULES:
         if rule in table and (not isinstance(table[rule], str) or not table[rule].strip()):
             check.add(path + (rule,), "must be a non-empty text")
             table = {k: v for k, v in table.items() if k != rule}
     question = _question(table["question"], check, path + ("question",)) if "question" in table else None
     step = Step(index=index, narration=narration, kind="auth" if kind == "auth_secret" else kind, send=send,
-                reply=reply, secret=kind == "auth_secret", verb=table.get("verb"), pattern=table.get("pattern"),
-                state=table.get("state"), hints=tuple(hints), question=question,
+                reply=reply, secret=kind == "auth_secret", verb=table.get("verb"), argument=table.get("argument"),
+                pattern=table.get("pattern"), state=table.get("state"), hints=tuple(hints), question=question,
                 scenarios=tuple(scenarios) if scenarios is not None else None, session=session)
     _can_pass(step, check, path, variables)
     return step
+
+
+def _scenarios(value: Any, check: _Checker, path: tuple) -> list[str]:
+    """A list of sandbox scenario names, each one checked here rather than when the sandbox starts."""
+    from explorer.sandbox.scenarios import validate_scenario
+
+    if not isinstance(value, list):
+        check.add(path, "must be a list of scenario names ([] for none)")
+        return []
+    for name in value:
+        try:
+            validate_scenario(str(name))
+        except ValueError as exc:
+            check.add(path, str(exc))
+    return value
 
 
 def _can_pass(step: Step, check: _Checker, path: tuple, variables: dict[str, str]) -> None:
@@ -187,29 +197,44 @@ def _can_pass(step: Step, check: _Checker, path: tuple, variables: dict[str, str
         except EscapeError as exc:
             check.add(path + ("raw",), str(exc))
     if step.kind == "command":
-        try:
-            command = parse_command(filled)
-        except CommandError as exc:
-            check.add(path + ("command",), str(exc))
+        if _line_break(filled):
+            return  # reported already, and no command can be read from it
+        exchange = _command_rules(step, filled, check, path, variables)
+        if exchange is None:
             return
-        exchange = command.verb if command.verb in EFFECTS else "UNKNOWN"
-        if step.verb is not None and str(step.verb).upper() != command.verb:
-            check.add(path + ("verb",), f"the step's own command is {command.verb}, so it can never pass")
-        if step.pattern is not None:
-            try:
-                if not re.fullmatch(step.pattern, command.line, re.IGNORECASE):
-                    check.add(path + ("pattern",), f"does not match the step's own command {command.line!r}")
-            except re.error as exc:
-                check.add(path + ("pattern",), f"not a valid pattern: {exc}")
-        if step.state is not None:
-            states = {s.value for s in State}
-            if step.state not in states:
-                check.add(path + ("state",), f"{step.state!r} is not a state ({', '.join(sorted(states))})")
-    elif step.verb is not None or step.pattern is not None or step.state is not None:
-        check.add(path, "verb, pattern and state are rules for a command step")
+    elif any(getattr(step, rule) is not None for rule in RULES):
+        check.add(path, "verb, argument, pattern and state are rules for a command step")
     if exchange and step.reply.codes and not step.reply.classes and not step.reply.none:
         if all(exchange not in ONLY_AFTER.get(code, {exchange}) for code in step.reply.codes):
             check.add(path + ("reply",), f"{str(step.reply)} never answers {exchange}: this step can never pass")
+
+
+def _command_rules(step: Step, filled: str, check: _Checker, path: tuple, variables: dict[str, str]) -> str | None:
+    """Check a command step's rules against its own command; the exchange it starts (None: unreadable)."""
+    try:
+        command = parse_command(filled)
+    except CommandError as exc:
+        check.add(path + ("command",), str(exc))
+        return None
+    if step.verb is not None and str(step.verb).upper() != command.verb:
+        check.add(path + ("verb",), f"the step's own command is {command.verb}, so it can never pass")
+    if step.argument is not None and (step.pattern is not None or step.state is not None):
+        check.add(path + ("argument",), "argument goes with verb (or the command's own verb), not with pattern or state")
+    for rule, own in (("argument", command.argument), ("pattern", command.line)):
+        try:
+            given = getattr(step, rule)
+            if given is not None and not re.fullmatch(fill(given, variables), own, re.IGNORECASE):
+                what = "argument" if rule == "argument" else "command"
+                check.add(path + (rule,), f"does not match the step's own {what} {own!r}")
+        except re.error as exc:
+            check.add(path + (rule,), f"not a valid pattern: {exc}")
+        except KeyError:
+            pass  # reported as an undefined variable
+    if step.state is not None:
+        states = {s.value for s in State}
+        if step.state not in states:
+            check.add(path + ("state",), f"{step.state!r} is not a state ({', '.join(sorted(states))})")
+    return command.verb if command.verb in EFFECTS else "UNKNOWN"
 
 
 def fill(template: str, variables: dict[str, str]) -> str:
@@ -218,14 +243,24 @@ def fill(template: str, variables: dict[str, str]) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What an instructor must write in the file: in a TOML basic string ("...") the backslash of an
+# escape is itself escaped; a literal string ('...') takes it as it is.
+ESCAPE_ADVICE = ("write \\\\r \\\\n \\\\xNN (two backslashes) in a \"...\" string, or \\r \\n \\xNN in a '...' "
+                 "string: the explorer turns them into bytes in raw =")
+
+
+def _line_break(value: str) -> bool:
+    return "\r" in value or "\n" in value
 
 
 def _undefined(value: Any, variables: dict[str, str], check: _Checker, path: tuple) -> None:
     if isinstance(value, str):
         bad = _CONTROL.search(value)
-        if bad:
-            check.add(path, f"contains the control character {bad.group()!r}: lesson texts are plain text"
-                            " (write \\r, \\n or \\xNN inside raw = for bytes)")
+        if _line_break(value) and len(path) == 3 and path[0] == "step" and path[2] in ONE_LINE:
+            check.add(path, "contains a real line break (a TOML escape with one backslash): " + ESCAPE_ADVICE)
+        elif bad:
+            check.add(path, f"contains the control character {bad.group()!r}: lesson texts are plain text; "
+                            + ESCAPE_ADVICE)
         for name in PLACEHOLDER.findall(value):
             if name not in variables:
                 check.add(path, f"uses {{{name}}}, a variable the lesson never defines (add it under [variables])")
@@ -269,10 +304,7 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
     server = needs.get("server", "sandbox")
     if server not in ("sandbox", "any"):
         check.add(("needs", "server"), 'must be "sandbox" or "any"')
-    scenarios = needs.get("scenarios", [])
-    if not isinstance(scenarios, list):
-        check.add(("needs", "scenarios"), "must be a list of scenario names")
-        scenarios = []
+    scenarios = _scenarios(needs.get("scenarios", []), check, ("needs", "scenarios"))
     variables = data.get("variables", {})
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
         check.add(("variables",), "must be a table of texts (name = \"value\")")
@@ -284,6 +316,8 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
     for index, table in enumerate(steps_data):
         _undefined(table, variables, check, ("step", index))
     steps = tuple(s for i, t in enumerate(steps_data) if (s := _step(i, t, check, variables)) is not None)
+    if steps_data and not any(isinstance(t, dict) and "connect" in t for t in steps_data):
+        check.add(("step", 0), "no step opens the connection: start the lesson with a step that has connect = true")
     lesson = Lesson(path, lesson_name(path), title, summary, level, language, server, tuple(scenarios),
                     dict(variables), steps)
     return lesson, check.problems

@@ -7,10 +7,12 @@ these objects or a list of problems with ``file:line``.
 from __future__ import annotations
 
 import re
+import string
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "PLACEHOLDER"]
+__all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "PLACEHOLDER", "normalise_answer"]
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -57,9 +59,30 @@ class Question:
     right: str = ""
     wrong: str = ""
 
-    def is_right(self, answer: str) -> bool:
-        given = " ".join(answer.split()).casefold()
-        return any(given == " ".join(a.split()).casefold() for a in self.answers)
+    def check(self, answer: str) -> bool | None:
+        """True if ``answer`` is right, False if wrong; None for a choice question when the answer
+        is neither a choice's number nor its text (the learner is then asked for the number).
+        Case, spaces, the punctuation around words and full-width forms do not matter."""
+        given = normalise_answer(answer)
+        if self.kind == "choice":
+            numbers = [str(n) for n in range(1, len(self.choices) + 1)]
+            texts = [normalise_answer(c) for c in self.choices]
+            if given not in numbers and given not in texts:
+                return None
+        return any(given == normalise_answer(a) for a in self.answers)
+
+
+# Punctuation that may stand around a word of an answer ("2.", "(2)", "354!", "“Date”").
+_EDGES = string.punctuation + "，。、；：！？“”‘’（）《》「」"
+
+
+def normalise_answer(text: str) -> str:
+    """An answer as compared: NFKC (full-width digits from a Chinese input method become ASCII),
+    case folded, words stripped of the punctuation around them. An answer that is only
+    punctuation (``.``) is kept as typed, spaces aside."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    words = [w.strip(_EDGES) for w in folded.split()]
+    return " ".join(w for w in words if w) or " ".join(folded.split())
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,7 @@ class Step:
     reply: ReplyRule
     secret: bool = False  # an AUTH answer that is a password: typed masked
     verb: str | None = None  # rule: any command with this verb
+    argument: str | None = None  # rule: a regular expression the command's argument must match
     pattern: str | None = None  # rule: a regular expression the command line must match
     state: str | None = None  # rule: any command that leads to this state
     exact: bool = True  # rule: the command must be the template itself (when no other rule)

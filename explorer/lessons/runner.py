@@ -1,35 +1,20 @@
-"""Running a lesson: what each step sends, how an attempt is judged, and the autopilot.
-
-The same judge serves the REPL (a learner's attempts, any of which may differ from the lesson's
-suggestion) and the autopilot (which sends exactly what each step says).
-"""
+"""Running a lesson: what each step suggests and sends, its actions, and the autopilot, which
+sends exactly what each step says and prints the verdicts of :mod:`explorer.lessons.judge`."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Callable
 
 from explorer.core.auth import b64encode_text
-from explorer.core.commands import AuthLine, Command, CommandError, MessageData, RawBytes, parse_command
+from explorer.core.commands import AuthLine, MessageData, RawBytes, parse_command
 from explorer.core.render import parse_escapes, visible
-from explorer.core.session import Answer, ConnectionClosed, DataLine, EndOfData
+from explorer.core.session import ConnectionClosed
 from explorer.client.engine import Engine, Failure, Outcome, Stalled, TlsStarted
+from explorer.lessons.judge import judge
 from explorer.lessons.loader import fill
 from explorer.lessons.model import Lesson, Step
 
-__all__ = ["Verdict", "judge", "step_outgoing", "suggestion_for", "autopilot", "apply_actions"]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """``passed``: the step is done; ``judged``: False while the step is still in progress
-    (message lines before the terminator), so it is neither a pass nor a miss."""
-
-    passed: bool
-    judged: bool
-    reason: str
-    code: int | None = None
+__all__ = ["step_outgoing", "suggestion_for", "autopilot", "apply_actions"]
 
 
 def suggestion_for(step: Step, variables: dict[str, str]) -> str | None:
@@ -55,61 +40,6 @@ def step_outgoing(step: Step, variables: dict[str, str]):
     if step.kind == "raw":
         return RawBytes(parse_escapes(text))
     return None
-
-
-def _answers(outcome: Outcome) -> list[Answer]:
-    return [e for e in outcome.events if isinstance(e, Answer)]
-
-
-def _rule_matches(step: Step, command: Command, variables: dict[str, str], after: str | None) -> str | None:
-    """None if ``command`` is what the step asks for, else what differs."""
-    if step.verb is not None:
-        return None if command.verb == step.verb.upper() else f"this step wants a {step.verb.upper()} command"
-    if step.pattern is not None:
-        pattern = fill(step.pattern, variables)
-        return None if re.fullmatch(pattern, command.line, re.IGNORECASE) else "this is not the command this step asks for"
-    if step.state is not None:
-        return None if after == step.state else f"this step wants a command that leads to '{step.state}'"
-    try:
-        expected = parse_command(fill(step.send, variables))
-    except CommandError:
-        return "the lesson's command cannot be read"
-    same = expected.verb == command.verb and expected.argument.casefold() == command.argument.casefold()
-    return None if same else f"this step asks for {expected.line}"
-
-
-def judge(step: Step, sent: object, outcome: Outcome, variables: dict[str, str]) -> Verdict:
-    """Judge one attempt at ``step``: what was sent (None: a connection) and what came back."""
-    answers = _answers(outcome)
-    failure = next((e for e in outcome.events if isinstance(e, Failure)), None)
-    if step.kind == "message" and isinstance(sent, (DataLine, EndOfData, RawBytes)) and not answers and not failure:
-        return Verdict(False, False, "message in progress")
-    expected_kind = {"connect": type(None), "command": Command, "auth": AuthLine,
-                     "message": (MessageData, DataLine, EndOfData, RawBytes), "raw": RawBytes}[step.kind]
-    if not isinstance(sent, expected_kind):
-        return Verdict(False, True, _kind_text(step))
-    if isinstance(sent, Command):
-        after = answers[-1].after.value if answers else None
-        differs = _rule_matches(step, sent, variables, after)
-        if differs:
-            return Verdict(False, True, differs, answers[-1].reply.code if answers else None)
-    if step.kind == "raw" and sent.to_bytes() != parse_escapes(fill(step.send, variables)):
-        return Verdict(False, True, f"this step sends the bytes {visible(parse_escapes(fill(step.send, variables)))}")
-    code = answers[-1].reply.code if answers else None
-    if failure is not None and code is None:
-        return Verdict(False, True, failure.message)
-    if step.reply.accepts(code):
-        return Verdict(True, True, f"got {code}" if code is not None else "no reply, as expected", code)
-    got = f"got {code}" if code is not None else "no reply came"
-    return Verdict(False, True, f"{got}, this step expects {step.reply}", code)
-
-
-def _kind_text(step: Step) -> str:
-    return {"connect": "this step opens the connection (/connect)",
-            "command": "this step wants an SMTP command",
-            "auth": "this step wants your answer to the server's AUTH challenge",
-            "message": "this step wants the message (after 354), ended by a line with a single '.'",
-            "raw": "this step wants bytes sent with /raw"}[step.kind]
 
 
 def apply_actions(step: Step, engine: Engine, sandbox) -> list[str]:

@@ -1,49 +1,43 @@
 """A lesson inside the REPL: narration, the step's suggestion, a check of every attempt, hints one
-at a time after a miss, the question at the end of a step, progress kept for next time."""
+at a time after a miss (and one that fits where the session is), the question at the end of a
+step, progress kept for next time, and the next lesson offered at the end."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from explorer.core.commands import Command, RawBytes
+from explorer.core.session import DataLine
+from explorer.core.states import State
 from explorer.client.engine import Engine, Outcome, Target
-from explorer.reports.explaining import wrap
-from explorer.lessons.loader import fill
+from explorer.lessons import progress
+from explorer.lessons.judge import judge, state_hint
+from explorer.lessons.loader import LessonError, fill, list_lessons, load_lesson
 from explorer.lessons.model import Lesson, Step
-from explorer.lessons.runner import apply_actions, judge, step_outgoing, suggestion_for
-from explorer.paths import data_root
+from explorer.lessons.runner import apply_actions, step_outgoing, suggestion_for
+from explorer.lessons.texts import text
+from explorer.reports.explaining import wrap
 
-__all__ = ["Tutor", "run_interactive", "progress_file"]
+__all__ = ["Tutor", "run_interactive", "fast_forward", "next_lesson"]
 
 Line = list[tuple[str, str]]
-
-
-def progress_file() -> Path:
-    return data_root() / "lesson-progress.json"
-
-
-def _load_progress() -> dict[str, int]:
-    try:
-        data = json.loads(progress_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
-    # A progress file someone edited by hand: keep only the entries that make sense.
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
 
 
 class Tutor:
     """Follows one lesson alongside a REPL; every method returns the lines to show."""
 
-    def __init__(self, lesson: Lesson, variables: dict[str, str], sandbox=None, start: int = 0):
+    def __init__(self, lesson: Lesson, variables: dict[str, str], sandbox=None, start: int = 0, lang: str = "en"):
         self.lesson = lesson
         self.variables = variables
         self.sandbox = sandbox
+        self.lang = lang
         self.index = start
         self.misses = 0
         self.asking = False  # the step passed and its question waits for an answer
         self.announced = -1
+        self.typed = 0  # lines of the current message step sent so far
+        self.engine: Engine | None = None  # the REPL's engine, known from the first enter()
+        self.fix: str | None = None  # the command last suggested to get the session where the step can pass
 
     @property
     def step(self) -> Step | None:
@@ -55,123 +49,172 @@ class Tutor:
 
     def status(self) -> str:
         if self.finished:
-            return "lesson done"
-        return f"lesson {self.index + 1}/{len(self.lesson.steps)}"
+            return text("status-done", self.lang)
+        return text("status-step", self.lang, n=self.index + 1, total=len(self.lesson.steps))
 
-    def _text(self, text: str) -> str:
+    def _text(self, template: str) -> str:
         try:
-            return fill(text, self.variables)
+            return fill(template, self.variables)
         except KeyError:
-            return text
+            return template
 
     def intro(self) -> list[Line]:
         lesson = self.lesson
-        return [[("title", f"Lesson: {lesson.title}"), ("dim", f"  ({lesson.level}, {len(lesson.steps)} steps)")],
+        return [[("title", text("intro-title", self.lang, title=lesson.title)),
+                 ("dim", text("intro-size", self.lang, level=lesson.level, steps=len(lesson.steps)))],
                 [("dim", wrap(lesson.summary, ""))],
-                [("dim", "/lesson shows where you are, /skip and /back move between steps.")]]
+                [("dim", text("intro-keys", self.lang))]]
 
     def enter(self, engine: Engine) -> list[Line]:
         """Lines for the current step, shown once when it starts (its actions run then)."""
+        self.engine = engine
         step = self.step
         if step is None or self.announced == self.index:
             return []
         self.announced = self.index
         self.misses = 0
-        lines: list[Line] = [[("title", f"-- step {self.index + 1}/{len(self.lesson.steps)} --")]]
+        self.typed = 0
+        lines: list[Line] = [[("title", text("step-head", self.lang, n=self.index + 1, total=len(self.lesson.steps)))]]
         lines += [[("", wrap(" ".join(p.split()), "   "))] for p in self._text(step.narration).split("\n\n") if p.strip()]
         for note in apply_actions(step, engine, self.sandbox):
             lines.append([("dim", f"   ({note})")])
         if step.session == "reconnect":
-            lines.append([("dim", "   (this step starts from a new connection: /connect)")])
+            lines.append([("dim", "   " + text("step-reconnect", self.lang))])
         if step.kind == "auth" and step.secret:
-            lines.append([("dim", "   (type the secret at the password prompt; it is masked)")])
-        return lines
+            lines.append([("dim", "   " + text("step-secret", self.lang))])
+        return lines + self._state_lines()
+
+    def _state(self) -> State | None:
+        return self.engine.state if self.engine is not None else None
+
+    def _state_lines(self) -> list[Line]:
+        """The hint that fits where the session is, if the current step cannot pass from there."""
+        state, step = self._state(), self.step
+        if state is None or step is None or self.asking:
+            return []
+        hint, _fix = state_hint(step, state, self.variables, self.lang)
+        return [[("note", wrap(text("state-hint", self.lang, hint=hint), "   "))]] if hint else []
 
     def suggestion(self) -> str | None:
-        if self.asking or self.step is None:
+        """What to type next: the command that gets the session where the step can pass (RSET
+        when a transaction is open where the step starts one), else the step's own suggestion."""
+        step, state = self.step, self._state()
+        if self.asking or step is None:
             return None
-        return suggestion_for(self.step, self.variables)
+        self.fix = state_hint(step, state, self.variables, self.lang)[1] if state is not None else None
+        return self.fix or suggestion_for(step, self.variables)
 
-    def message_line(self, typed_lines: int) -> str | None:
-        """In a message step: the next line of the lesson's message, for the ghost text."""
+    def data_suggestion(self) -> str | None:
+        """In DATA mode: the step's ``/raw`` line, or the next line of its message (for the ghost text)."""
         step = self.step
-        if step is None or step.kind != "message" or self.asking:
+        if step is None or self.asking:
+            return None
+        if step.kind == "raw":
+            return suggestion_for(step, self.variables)
+        if step.kind != "message":
             return None
         lines = self._text(step.send).strip("\n").split("\n") + ["."]
-        return lines[typed_lines] if typed_lines < len(lines) else None
+        return lines[self.typed] if self.typed < len(lines) else None
 
     def after(self, sent: object, outcome: Outcome) -> list[Line]:
         """Judge an attempt; on a pass move on (or ask the question), on a miss give a hint."""
         step = self.step
         if step is None or self.asking:
             return []
-        verdict = judge(step, sent, outcome, self.variables)
+        verdict = judge(step, sent, outcome, self.variables, self.lang)
         if not verdict.judged:
+            if isinstance(sent, (DataLine, RawBytes)):
+                self.typed += 1
             return []
         if verdict.passed:
-            lines: list[Line] = [[("code2", "   step passed: "), ("", verdict.reason)]]
+            lines: list[Line] = [[("code2", "   " + text("passed", self.lang)), ("", verdict.reason)]]
             if step.question is not None:
                 self.asking = True
                 return lines + self._question_lines(step)
             return lines + self._advance()
+        if isinstance(sent, Command) and self.fix is not None and sent.line.upper() == self.fix.upper():
+            return []  # what the tutor suggested to get there: not an attempt at the step
         self.misses += 1
-        lines = [[("warn", "   not yet: "), ("", verdict.reason)]]
+        lines = [[("warn", "   " + text("not-yet", self.lang)), ("", verdict.reason)]]
+        lines += self._state_lines()
         if step.hints:
-            hint = step.hints[min(self.misses, len(step.hints)) - 1]
-            lines.append([("note", wrap(f"hint {min(self.misses, len(step.hints))}/{len(step.hints)}: {self._text(hint)}", "   "))])
+            n = min(self.misses, len(step.hints))
+            hint = text("hint", self.lang, n=n, total=len(step.hints), hint=self._text(step.hints[n - 1]))
+            lines.append([("note", wrap(hint, "   "))])
         return lines
 
     def _question_lines(self, step: Step) -> list[Line]:
         question = step.question
-        lines: list[Line] = [[("title", "   question: "), ("", self._text(question.prompt))]]
+        lines: list[Line] = [[("title", "   " + text("question", self.lang)), ("", self._text(question.prompt))]]
         lines += [[("", f"     {n}. {self._text(choice)}")] for n, choice in enumerate(question.choices, 1)]
-        lines.append([("dim", "   (type your answer; /skip moves on without answering)")])
+        helper = (text("question-choice-help", self.lang, count=len(question.choices)) if question.kind == "choice"
+                  else text("question-text-help", self.lang))
+        lines.append([("dim", "   " + helper)])
         return lines
 
-    def answer(self, text: str) -> list[Line]:
+    def answer(self, given: str) -> list[Line]:
         step = self.step
         if step is None or step.question is None:
             return []
-        if step.question.is_right(text):
+        question = step.question
+        verdict = question.check(given)
+        if verdict is None:
+            return [[("warn", "   " + text("type-the-number", self.lang, count=len(question.choices)))]]
+        if verdict:
             self.asking = False
-            return [[("code2", "   right: "), ("", self._text(step.question.right))]] + self._advance()
-        return [[("warn", "   not quite: "), ("", self._text(step.question.wrong))],
-                [("dim", "   try again, or /skip")]]
+            return [[("code2", "   " + text("right", self.lang)), ("", self._text(question.right))]] + self._advance()
+        return [[("warn", "   " + text("not-quite", self.lang)), ("", self._text(question.wrong))],
+                [("dim", "   " + text("try-again", self.lang))]]
 
     def _advance(self) -> list[Line]:
         self.index += 1
-        self._save()
-        if self.finished:
-            return [[("title", f"Lesson complete: {self.lesson.title}")]]
-        return []
+        if not self.finished:
+            progress.save_step(self.lesson.path, self.index)
+            return []
+        progress.mark_done(self.lesson.path)
+        lines: list[Line] = [[("title", text("complete", self.lang, title=self.lesson.title))]]
+        following = next_lesson(self.lesson.path)
+        if following is None:
+            return lines + [[("dim", text("all-done", self.lang))]]
+        return lines + [[("note", text("next-lesson", self.lang, title=following.title, name=following.name))]]
 
     def skip(self) -> list[Line]:
         if self.finished:
-            return [[("dim", "the lesson is already complete")]]
+            return [[("dim", text("already-complete", self.lang))]]
         self.asking = False
-        return [[("dim", f"   skipped step {self.index + 1}")]] + self._advance()
+        return [[("dim", "   " + text("skipped", self.lang, n=self.index + 1))]] + self._advance()
 
     def back(self) -> list[Line]:
         if self.index == 0:
-            return [[("dim", "this is the first step")]]
+            return [[("dim", text("first-step", self.lang))]]
         self.index -= 1
         self.asking = False
         self.announced = -1
-        self._save()
-        return [[("dim", f"   back to step {self.index + 1} (the session itself does not go back)")]]
+        progress.save_step(self.lesson.path, self.index)
+        return [[("dim", "   " + text("back", self.lang, n=self.index + 1))]]
 
     def where(self) -> list[Line]:
         self.announced = -1  # show the narration again
         return [[("title", f"{self.lesson.title}: {self.status()}")]]
 
-    def _save(self) -> None:
-        progress = _load_progress()
-        progress[str(self.lesson.path.resolve())] = self.index if not self.finished else 0
+
+def next_lesson(path: Path) -> Lesson | None:
+    """The lesson to offer after ``path``: the first one after it in the list (the bundled
+    lessons, and those of its own folder) not yet done, else the first not done before it."""
+    folder = Path(path).resolve().parent
+    paths = [p.resolve() for p in list_lessons(folder)]
+    paths = list(dict.fromkeys(paths))  # the bundled folder may be the lesson's own
+    here = Path(path).resolve()
+    after = paths.index(here) + 1 if here in paths else 0
+    done = progress.load_progress()
+    for candidate in paths[after:] + paths[:after]:
+        if candidate == here or done.get(str(candidate), progress.Progress()).done:
+            continue
         try:
-            progress_file().parent.mkdir(parents=True, exist_ok=True)
-            progress_file().write_text(json.dumps(progress, indent=1), encoding="utf-8")
-        except OSError:
-            pass  # progress is a convenience: never let it break the lesson
+            return load_lesson(candidate)
+        except LessonError:
+            continue  # a broken lesson is not worth offering
+    return None
 
 
 def fast_forward(lesson: Lesson, engine: Engine, variables: dict[str, str], sandbox, upto: int) -> bool:
@@ -196,18 +239,17 @@ def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, s
     from explorer.repl.app import Repl
     from explorer.repl.history import history
 
-    key = str(lesson.path.resolve())
-    start = 0 if restart else _load_progress().get(key, 0)
+    start = 0 if restart else progress.progress_of(lesson.path).step
     if start >= len(lesson.steps):
         start = 0
-    tutor = Tutor(lesson, variables, sandbox, start)
+    tutor = Tutor(lesson, variables, sandbox, start, lang)
     repl = Repl(target, sandbox=(lambda: sandbox) if sandbox is not None else None, history=history(),
                 variables={k: v for k, v in variables.items()}, tutor=tutor, lang=lang)
     repl.say_lines(tutor.intro())
     if start:
-        repl.say([("dim", f"resuming at step {start + 1} (--restart starts over): replaying steps 1-{start} ...")])
+        repl.say([("dim", text("resuming", tutor.lang, n=start + 1, last=start))])
         if not fast_forward(lesson, repl.engine, variables, sandbox, start):
-            repl.say([("warn", "the replay did not reach the same point; starting from step 1")])
+            repl.say([("warn", text("replay-failed", tutor.lang))])
             repl.engine.close()
             tutor.index = 0
     status = repl.run()

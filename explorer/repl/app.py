@@ -108,7 +108,7 @@ class Repl:
         if tutor is not None and tutor.asking:
             return None
         if state is State.DATA:
-            lesson_line = tutor.message_line(self._data_index) if tutor is not None else None
+            lesson_line = tutor.data_suggestion() if tutor is not None else None
             if lesson_line is not None:
                 return lesson_line
             line = DATA_TEMPLATE[min(self._data_index, len(DATA_TEMPLATE) - 1)]
