@@ -173,7 +173,7 @@ class Tutor:
             return []
         progress.mark_done(self.lesson.path)
         lines: list[Line] = [[("title", text("complete", self.lang, title=self.lesson.title))]]
-        following = next_lesson(self.lesson.path)
+        following = next_lesson(self.lesson.path, self.lang)
         if following is None:
             return lines + [[("dim", text("all-done", self.lang))]]
         return lines + [[("note", text("next-lesson", self.lang, title=following.title, name=following.name))]]
@@ -198,7 +198,7 @@ class Tutor:
         return [[("title", f"{self.lesson.title}: {self.status()}")]]
 
 
-def next_lesson(path: Path) -> Lesson | None:
+def next_lesson(path: Path, lang: str = "en") -> Lesson | None:
     """The lesson to offer after ``path``: the first one after it in the list (the bundled
     lessons, and those of its own folder) not yet done, else the first not done before it."""
     folder = Path(path).resolve().parent
@@ -211,7 +211,7 @@ def next_lesson(path: Path) -> Lesson | None:
         if candidate == here or done.get(str(candidate), progress.Progress()).done:
             continue
         try:
-            return load_lesson(candidate)
+            return load_lesson(candidate, lang)
         except LessonError:
             continue  # a broken lesson is not worth offering
     return None
