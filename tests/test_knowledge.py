@@ -432,13 +432,28 @@ def test_fallback_chain() -> None:
 
 
 def test_asking_for_a_missing_language_falls_back_to_english() -> None:
-    assert explain_code(535, "zh") == explain_code(535, "en")
-    assert explain_code(573, "zh") == explain_code(573)
-    assert explain_enhanced("5.7.8", "zh-TW") == explain_enhanced("5.7.8")
+    # No table has French: every text comes from English.
+    assert explain_code(535, "fr") == explain_code(535, "en")
+    assert explain_code(573, "fr") == explain_code(573)
+    assert explain_enhanced("5.7.8", "fr-CA") == explain_enhanced("5.7.8")
     assert explain_extension("SIZE", "fr") == explain_extension("SIZE")
-    assert why_now(535, "AUTH", "zh") == why_now(535, "AUTH")
+    assert why_now(535, "AUTH", "fr") == why_now(535, "AUTH")
     with pytest.raises(ValueError, match="is not a reply code"):
+        explain_code("5x5", "fr")
+    with pytest.raises(ValueError, match="'5x5' 不是回复码：回复码是三位数字"):
         explain_code("5x5", "zh")
+
+
+def test_535_in_chinese_says_what_an_authorization_code_is_and_where_it_is_issued() -> None:
+    info = explain_code(535, "zh")
+    assert info.meaning == "认证凭据无效（535 5.7.8）。"
+    first = info.causes[0]
+    assert "授权码是邮箱服务商生成的一串专供客户端使用的密码" in first
+    assert "163 邮箱在网页版邮箱的“设置 → POP3/SMTP/IMAP”中开启服务后，按提示用手机发短信获取授权码" in first
+    assert "QQ 邮箱在“设置 → 账户”中开启 SMTP 服务后生成授权码" in first
+    assert "授权码" in info.next and "授权码" in why_now(535, "AUTH", "zh")
+    # zh-TW has no table of its own: it reads the zh texts, not English
+    assert explain_code(535, "zh-TW") == info
 
 
 SMALL_TABLE = """
