@@ -43,4 +43,5 @@ def test_every_state_has_a_stage_text() -> None:
 
 
 def test_notes_fill_placeholders_and_fall_back() -> None:
-    assert note("base64-not-encryption", "zh").startswith("Base64 is an encoding, not encryption")
+    assert note("base64-not-encryption", "fr").startswith("Base64 is an encoding, not encryption")
+    assert note("base64-not-encryption", "zh").startswith("Base64 是一种编码，不是加密")
