@@ -40,14 +40,17 @@ def test_every_key_the_linter_reports_has_texts_and_no_entry_is_dead():
 @pytest.mark.parametrize("key", sorted(load("mistakes")["mistake"]))
 def test_each_entry_has_its_four_texts_and_a_severity(key):
     entry = load("mistakes")["mistake"][key]
-    assert set(entry) <= {"severity", "reference", "en"}, key
+    assert set(entry) <= {"severity", "reference", "en", "zh"}, key
     assert entry["severity"] in ("error", "warning") and entry["reference"]
-    english = entry["en"]
-    assert set(english) == set(FIELDS)
-    for field in FIELDS:
-        names = {name for _, name, _, _ in string.Formatter().parse(english[field]) if name}
-        assert names <= PLACEHOLDERS, (key, field, names)
-        assert english[field].strip() and english[field].isprintable()
+    for lang in ("en", "zh"):
+        texts = entry[lang]
+        assert set(texts) == set(FIELDS), (key, lang)
+        for field in FIELDS:
+            names = {name for _, name, _, _ in string.Formatter().parse(texts[field]) if name}
+            assert names <= PLACEHOLDERS, (key, lang, field, names)
+            english = {name for _, name, _, _ in string.Formatter().parse(entry["en"][field]) if name}
+            assert names == english, (key, lang, field)
+            assert texts[field].strip() and texts[field].isprintable()
 
 
 def test_explain_fills_placeholders_and_the_core_advice():
@@ -58,7 +61,13 @@ def test_explain_fills_placeholders_and_the_core_advice():
     where = explain(Finding("message-bare-lf", 1, 0, where="body", count=3))
     assert "(body)" in where.what and "3 line(s)" in where.what
     # an unknown language falls back to English, field by field
-    assert explain(finding, "zh-TW") == texts
+    assert explain(finding, "fr") == texts
+    # Chinese: the mistake's text and the core's advice, both from the zh tables
+    chinese = explain(finding, "zh")
+    assert chinese.what == ("RCPT 发送的位置不对。RCPT TO 为一次事务指定收件人，而现在还没有开始任何事务："
+                            "邮件服务器会回复 503（需要先发 MAIL 命令）。")
+    assert chinese.fix == "先发送 MAIL FROM:<发件人>。"
+    assert explain(finding, "zh-TW") == chinese
 
 
 def test_labels_used_by_the_front_ends_exist():
