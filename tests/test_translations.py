@@ -30,7 +30,6 @@ LESSONS = sorted(bundled_dir().glob("*.toml"))
 
 #: Tables and lessons still waiting for their `zh` texts (branch zht). Remove a name when it lands.
 PENDING = {
-    "sandbox:scenarios", "sandbox:outcomes",
     *(f"lesson:{p.stem}" for p in LESSONS),
 }
 #: Single texts allowed to fall back to English: (table, entry path, field). Keep it empty.

@@ -25,6 +25,19 @@ SCENARIO_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "slow": "slow[=SECONDS]: every reply is delayed (default 1 s), to show client timeouts",
         "shutdown": "421 4.3.2 to the next command (or at connect), then the connection closes",
     },
+    "zh": {
+        "require-auth": "在 AUTH 成功之前，对 MAIL、RCPT、DATA（以及 VRFY、HELP）回复 530 5.7.0",
+        "require-tls": "在 STARTTLS 之前，除 EHLO、HELO、NOOP、STARTTLS、QUIT 外一律回复 530 5.7.0",
+        "auth-code": "拒绝登录密码（535 5.7.8 并附提示）；只有授权码才能通过认证",
+        "sender-must-match": "MAIL FROM 必须是已认证的用户（否则 553 5.7.1），与大型邮箱服务商的"
+        "做法相同",
+        "unknown-recipient": "RCPT TO 的地址不是沙箱服务器的账户时，回复 550 5.1.1",
+        "greylist": "灰名单：每对发件人/收件人第一次尝试时回复 451 4.7.1；重试则被接受",
+        "mailbox-full": "对每个 RCPT TO 回复 452 4.2.2：收件人的邮箱超过了配额",
+        "size-limit": "size-limit=N：超过 N 字节的邮件得到 552 5.3.4；EHLO 显示 SIZE N",
+        "slow": "slow[=秒数]：每条回复都延迟发送（默认 1 秒），用来演示客户端超时",
+        "shutdown": "对下一条命令（或在连接时）回复 421 4.3.2，然后关闭连接",
+    },
 }
 
 # Replies the sandbox composes itself (aiosmtpd's own replies get an enhanced status code added
@@ -133,8 +146,17 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "error": "closed after an error",
     },
     "zh": {
-        "command-timeout": "命令超时：一行数据未在限定时间内收完 (421)",
-        "command-too-long": "命令行过长：已拒绝并断开连接 (500)",
+        "live": "进行中",
+        "quit": "已 QUIT",
+        "client-closed": "客户端关闭了连接",
+        "idle-timeout": "空闲超时（421）",
+        "command-timeout": "命令超时：一行数据未在限定时间内收完（421）",
+        "command-too-long": "命令行过长：已拒绝并断开连接（500）",
+        "too-many-sessions": "已拒绝：会话太多（421）",
+        "shutdown-scenario": "被 shutdown 场景关闭（421）",
+        "server-stopped": "已关闭：沙箱服务器正在停止（421）",
+        "tls-failed": "TLS 握手失败",
+        "error": "出错后关闭",
     },
 }
 
