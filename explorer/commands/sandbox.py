@@ -36,6 +36,10 @@ default accounts (always present; the domain is sandbox.test):
   code = "qwertyuiopasdfgh"        # optional: the SMTP authorization code
   require_code = false             # optional: refuse the password even without auth-code
 
+--roster CSV (class mode; make one with 'smtp-explorer accounts generate'): a header row, then
+one row per student. Columns: id (required), name, address (required; the AUTH username too),
+password, code; a missing password or code is generated and written back to the file (owner-only).
+
 data directory: --data-dir, else ${DATA_ENV}/sandbox, else sandbox/ in the system's data
 folder (Linux: ~/.local/share/smtp-explorer, macOS: ~/Library/Application Support/smtp-explorer,
 Windows: %LOCALAPPDATA%\\smtp-explorer). It holds mail/<recipient>/{{tmp,new,cur}} (Maildir),
@@ -93,6 +97,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          "one with an authorization code); repeatable")
     sandbox.add_argument("--accounts", type=Path, metavar="FILE",
                          help="add the accounts of a TOML file (format below)")
+    sandbox.add_argument("--roster", type=Path, metavar="CSV",
+                         help="class mode: the students' accounts from a roster (see below); "
+                         "no default accounts, no secret printed")
     sandbox.add_argument("--scenario", type=_scenario, action="append", default=[],
                          metavar="NAME", help="start with this scenario active; repeatable")
     sandbox.add_argument("--allow-plaintext-auth", action="store_true",
@@ -119,6 +126,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
+    from explorer.core.render import visible_text
     from explorer.sandbox import runner
     from explorer.sandbox.server import Sandbox, SandboxError
 
@@ -129,17 +137,42 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
 
+    roster = None
+    if args.roster is not None:
+        from explorer.sandbox.roster import accounts_of, fill_secrets
+
+        try:
+            students, missing = fill_secrets(args.roster)
+        except ValueError as exc:
+            raise UsageError(visible_text(str(exc))) from None
+        if missing:
+            print(f"generated {missing} missing passwords and codes, written to "
+                  f"{visible_text(str(args.roster))}")
+        accounts += accounts_of(students)
+        roster = args.roster
+
     def make(on_event):
         try:
-            return Sandbox(host=args.host, port=args.port, data_dir=args.data_dir,
+            box = Sandbox(host=args.host, port=args.port, data_dir=args.data_dir,
                            accounts=accounts, scenarios=args.scenario,
                            allow_plaintext_auth=True if args.allow_plaintext_auth else None,
                            idle_timeout=args.idle_timeout, max_sessions=args.max_sessions,
                            command_timeout=args.command_timeout,
                            max_message_size=args.max_message_size, on_event=on_event,
-                           log_credentials=args.log_credentials)
+                           log_credentials=args.log_credentials,
+                           include_default_accounts=roster is None, roster=roster)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        if roster is not None:
+            from explorer.sandbox.roster import write_public
+
+            try:  # ids, names and addresses for `smtp-explorer report`; never a secret
+                write_public(box.data_dir, students)
+            except OSError as exc:
+                raise UsageError(f"cannot write to the data directory "
+                                 f"{visible_text(str(box.data_dir))}: {exc.strerror or exc}") \
+                    from None
+        return box
 
     on_session = None
     if args.save is not None:

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_ACCOUNTS",
     "SANDBOX_DOMAIN",
     "load_accounts_file",
+    "check_username",
     "parse_account_spec",
 ]
 
@@ -76,7 +77,8 @@ class AuthVerdict(Enum):
     INVALID = "invalid"
 
 
-def _check_username(username: str, where: str) -> str:
+def check_username(username: str, where: str) -> str:
+    """The username stripped; a one-line ``ValueError`` (starting with ``where``) if unusable."""
     username = username.strip()
     if not username:
         raise ValueError(f"{where}: the username is empty")
@@ -95,7 +97,7 @@ def parse_account_spec(spec: str) -> Account:
         raise ValueError(f"--account {spec!r}: expected USER:SECRET or USER:PASSWORD:CODE "
                          "(put a secret containing ':' in an --accounts file)")
     where = f"--account {parts[0]!r}"
-    username = _check_username(parts[0], where)
+    username = check_username(parts[0], where)
     password = parts[1]
     if not password:
         raise ValueError(f"{where}: the password is empty")
@@ -140,7 +142,7 @@ def load_accounts_file(path: Path) -> list[Account]:
             raise ValueError(f"{where}: require_code must be true or false")
         if require_code and code is None:
             raise ValueError(f"{where}: require_code needs a code")
-        accounts.append(Account(_check_username(username, where), password, code, require_code))
+        accounts.append(Account(check_username(username, where), password, code, require_code))
     return accounts
 
 

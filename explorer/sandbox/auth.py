@@ -85,6 +85,7 @@ class AuthMixin:
     def _authenticate_login(self, server: Any, session: Any, envelope: Any, mechanism: str,
                             auth_data: LoginPassword) -> AuthResult:
         username = auth_data.login.decode("utf-8", "replace")
+        self.ctx.recorder.update(self.record, tried=username)
         account, verdict = self.ctx.accounts.check(
             username, auth_data.password, "auth-code" in self.ctx.scenarios)
         return self._auth_result(account, verdict)
@@ -110,6 +111,7 @@ class AuthMixin:
         if not username or not digest:
             await self.push(reply("cannot_split", self.ctx.language))
             return AuthResult(success=False, handled=True)
+        self.ctx.recorder.update(self.record, tried=username)
         account, verdict = self.ctx.accounts.check_cram_md5(
             username, challenge, digest, "auth-code" in self.ctx.scenarios)
         return self._auth_result(account, verdict)

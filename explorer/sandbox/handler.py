@@ -51,6 +51,8 @@ class SandboxHandler:
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
                           mail_options: list[str]) -> str:
         language = self.ctx.language
+        # Kept even when refused: it names the student when nothing else does.
+        self.ctx.recorder.update(server.record, mail_from=address)
         if "sender-must-match" in self.ctx.scenarios:
             account = session.auth_data if session.authenticated else None
             if account is None:

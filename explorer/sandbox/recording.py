@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Literal, NamedTuple
 
 from explorer.core.render import visible
+from explorer.sandbox.session_ids import FOLDER as ID_FOLDER, SessionIds
 
 __all__ = ["Chunk", "SessionRecord", "SandboxEvent", "Recorder", "redacted_chunks", "MASK",
            "fast_visible"]
@@ -74,6 +75,10 @@ class SessionRecord:
     stored: list[Path] = field(default_factory=list)  # one file per recipient
     tls: bool = False
     secrets: list[bytes] = field(default_factory=list, repr=False)  # AUTH data, for redaction
+    # Who the session belongs to even when AUTH failed (behind NAT every peer is the same):
+    # the usernames AUTH was tried with (never a password) and every MAIL FROM address.
+    tried: list[str] = field(default_factory=list)
+    mail_from: list[str] = field(default_factory=list)
 
     @property
     def live(self) -> bool:
@@ -89,7 +94,8 @@ class SessionRecord:
 
     def copy(self) -> "SessionRecord":
         return replace(self, chunks=list(self.chunks), stored=list(self.stored),
-                       secrets=list(self.secrets))
+                       secrets=list(self.secrets), tried=list(self.tried),
+                       mail_from=list(self.mail_from))
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._records: dict[int, SessionRecord] = {}  # in order of opening
         self._finished: deque[int] = deque()  # ids of finished records, oldest first
-        self._next_id = 1
+        self._ids = SessionIds(log_path.parent / ID_FOLDER if log_path is not None else None)
         self.total_sessions = 0
         self.total_messages = 0
         self.log_errors = 0
@@ -177,8 +183,7 @@ class Recorder:
 
     def open_session(self, peer: str) -> SessionRecord:
         with self._lock:
-            record = SessionRecord(id=self._next_id, peer=peer, started_at=time.time())
-            self._next_id += 1
+            record = SessionRecord(id=self._ids.next(), peer=peer, started_at=time.time())
             self._records[record.id] = record
             self.total_sessions += 1
         self.emit(SandboxEvent("session-started", record.started_at, record.id, peer))
@@ -197,6 +202,8 @@ class Recorder:
                     record.stored.extend(value)  # type: ignore[arg-type]
                 elif name == "secret":
                     record.secrets.append(value)  # type: ignore[arg-type]
+                elif name in ("tried", "mail_from"):
+                    getattr(record, name).append(value)
                 else:
                     setattr(record, name, value)
 
@@ -244,6 +251,8 @@ class Recorder:
             "started_at": record.started_at,
             "ended_at": record.ended_at,
             "username": record.username,
+            "tried": record.tried,
+            "mail_from": record.mail_from,
             "outcome": record.outcome,
             "tls": record.tls,
             "messages": record.messages,

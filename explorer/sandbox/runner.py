@@ -69,9 +69,15 @@ def _banner(box, out: TextIO) -> None:
     print(f"  mail (Maildir): {visible_text(str(box.store.root))}", file=out)
     if box.tls:
         print(f"  STARTTLS certificate: {visible_text(str(box.certificate_path))}", file=out)
-    print("  accounts:", file=out)
-    for account in box.accounts:
-        print(f"    {visible_text(account.describe())}", file=out)
+    if getattr(box, "roster", None) is not None:
+        # Class mode: the screen may be on a projector; the secrets stay in the roster.
+        print(f"  accounts: {len(box.accounts)} from the roster "
+              f"{visible_text(str(box.roster))} (passwords and codes are in that file)",
+              file=out)
+    else:
+        print("  accounts:", file=out)
+        for account in box.accounts:
+            print(f"    {visible_text(account.describe())}", file=out)
     active = ", ".join(sorted(box.scenarios)) or "none (see --help)"
     print(f"  scenarios: {active}", file=out)
     print("Press Ctrl-C to stop.", file=out, flush=True)

@@ -85,6 +85,7 @@ class Sandbox:
     ``allow_plaintext_auth`` None means AUTH without TLS is allowed on loopback connections
     only; ``on_event`` is called from the server thread and must neither block nor call
     ``stop()``. ``keep_sessions`` finished records stay in memory (all go to the session log).
+    ``roster``: the class roster the accounts came from (class mode: no default accounts).
 
     After ``start()``: ``host``, ``port`` (the real one), ``data_dir``, ``certificate_path``,
     ``accounts``, ``scenarios`` / ``set_scenarios()``, ``sessions`` (snapshots),
@@ -101,7 +102,7 @@ class Sandbox:
                  hostname: str = "sandbox.test", include_default_accounts: bool = True,
                  tls: bool = True, session_log: bool = True, log_credentials: bool = False,
                  keep_sessions: int = 1000, backlog: int = DEFAULT_BACKLOG,
-                 language: str = "en",
+                 language: str = "en", roster: Path | None = None,
                  sock: socket.socket | None = None):
         if not 0 <= int(port) <= 65535:
             raise ValueError(f"port {port} is out of range (0-65535)")
@@ -117,6 +118,7 @@ class Sandbox:
             self.host, self.port = sock.getsockname()[:2]
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.accounts: list[Account] = _merge_accounts(accounts, include_default_accounts)
+        self.roster = roster  # class mode: where the accounts came from (their secrets stay there)
         self.hostname = hostname
         self.allow_plaintext_auth = allow_plaintext_auth
         self.loopback = is_loopback_host(host)

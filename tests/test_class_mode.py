@@ -1,0 +1,119 @@
+"""Class mode: the roster's accounts only, every session attributable, ids unique for good."""
+
+from __future__ import annotations
+
+import base64
+import json
+import signal
+import smtplib
+import subprocess
+import sys
+
+import pytest
+from test_sandbox_cli import Lines
+
+from explorer.sandbox.roster import accounts_of, generate, write_new
+
+
+def log_entries(box) -> list[dict]:
+    box.wait_until_idle()
+    path = box.data_dir / "sessions.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="ascii").splitlines()]
+
+
+@pytest.fixture
+def students():
+    return generate(3, "s", "lab.test")
+
+
+def test_no_demo_accounts_in_class_mode(make_sandbox, students):
+    box = make_sandbox(accounts=accounts_of(students), include_default_accounts=False)
+    with smtplib.SMTP(box.host, box.port, timeout=5) as smtp:
+        with pytest.raises(smtplib.SMTPAuthenticationError):
+            smtp.login("learner@sandbox.test", "password123")
+    with smtplib.SMTP(box.host, box.port, timeout=5) as smtp:
+        assert smtp.login(students[0].address, students[0].code)[0] == 235
+
+
+def test_failed_auth_keeps_the_username_never_the_password(make_sandbox, students, raw):
+    box = make_sandbox(accounts=accounts_of(students), include_default_accounts=False)
+    wire = raw(box).ehlo()
+    user = students[1].address
+    assert wire.cmd(b"AUTH LOGIN\r\n").startswith(b"334")
+    assert wire.cmd(base64.b64encode(user.encode()) + b"\r\n").startswith(b"334")
+    assert wire.cmd(base64.b64encode(b"wrong-secret") + b"\r\n").startswith(b"535")
+    assert wire.cmd(b"AUTH PLAIN " + base64.b64encode(b"\0s003@lab.test\0also-wrong")
+                    + b"\r\n").startswith(b"535")
+    assert wire.cmd(b"MAIL FROM:<s002@lab.test>\r\n")[:3] in (b"530", b"250")
+    wire.quit()
+    (entry,) = log_entries(box)
+    assert entry["username"] is None
+    assert entry["tried"] == ["s002@lab.test", "s003@lab.test"]
+    text = json.dumps(entry)
+    for secret in (b"wrong-secret", b"also-wrong"):
+        assert secret.decode() not in text and base64.b64encode(secret).decode() not in text
+
+
+def test_mail_from_is_kept_even_when_refused(make_sandbox, raw):
+    box = make_sandbox(scenarios=["sender-must-match"])
+    wire = raw(box).ehlo().login()
+    assert wire.cmd(b"MAIL FROM:<someone@else.test>\r\n").startswith(b"553")
+    assert wire.cmd(b"MAIL FROM:<learner@sandbox.test>\r\n").startswith(b"250")
+    wire.quit()
+    (entry,) = log_entries(box)
+    assert entry["mail_from"] == ["someone@else.test", "learner@sandbox.test"]
+    assert entry["username"] == "learner@sandbox.test"
+
+
+def _session(box) -> None:
+    with smtplib.SMTP(box.host, box.port, timeout=5) as smtp:
+        smtp.ehlo()
+
+
+def test_session_ids_unique_across_restarts_and_shared_folders(make_sandbox, tmp_path):
+    data = tmp_path / "shared"
+    first, second = make_sandbox(data_dir=data), make_sandbox(data_dir=data)
+    for box in (first, second, first, second):
+        _session(box)
+    first.stop()
+    third = make_sandbox(data_dir=data)
+    _session(third)
+    for box in (second, third):
+        box.wait_until_idle()
+    ids = [json.loads(line)["id"] for line in
+           (data / "sessions.jsonl").read_text(encoding="ascii").splitlines()]
+    assert len(ids) == 5 and len(set(ids)) == 5
+    assert sorted(ids) == [1, 2, 1001, 1002, 2001]  # a block of 1000 ids per sandbox
+    assert sorted(p.name for p in (data / "session-ids").iterdir()) == ["0", "1", "2"]
+
+
+def test_class_server_banner_names_the_roster_never_a_secret(tmp_path):
+    students = generate(5, "s", "lab.test")
+    roster = tmp_path / "roster.csv"
+    write_new(roster, students)
+    data = tmp_path / "data"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "explorer", "sandbox", "--port", "0", "--data-dir", str(data),
+         "--roster", str(roster)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out = Lines(process.stdout)
+        port = int(out.wait_for(r"listening on 127\.0\.0\.1:(\d+)$")[1])
+        out.wait_for(rf"^  accounts: 5 from the roster {roster} \(passwords and codes are in "
+                     r"that file\)$")
+        with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+            smtp.login(students[2].address, students[2].password)
+        out.wait_for(r"session #1 127\.0\.0\.1:\d+: quit, 0 messages, user s003@lab\.test")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+        out.wait_for("stopped cleanly")
+    finally:
+        if process.poll() is None:
+            process.kill()
+    printed = "\n".join(out.seen) + "".join(iter(lambda: out.queue.get_nowait()
+                                                 if not out.queue.empty() else "", ""))
+    assert "learner@sandbox.test" not in printed
+    for student in students:
+        assert student.password not in printed and student.code not in printed
+    public = (data / "class-roster.csv").read_text(encoding="utf-8")
+    assert public.splitlines() == ["id,name,address"] + [f"{s.id},,{s.address}" for s in students]
