@@ -8,6 +8,7 @@ import signal
 import smtplib
 import subprocess
 import sys
+import time
 
 import pytest
 from test_sandbox_cli import Lines
@@ -15,10 +16,16 @@ from test_sandbox_cli import Lines
 from explorer.sandbox.roster import accounts_of, generate, write_new
 
 
-def log_entries(box) -> list[dict]:
-    box.wait_until_idle()
-    path = box.data_dir / "sessions.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="ascii").splitlines()]
+def log_entries(data_dir, count: int = 1) -> list[dict]:
+    """The session log once it holds ``count`` sessions (a session is logged a moment after
+    its client has gone, and later still on a loaded machine)."""
+    path = data_dir / "sessions.jsonl"
+    deadline = time.monotonic() + 60
+    while True:
+        lines = path.read_text(encoding="ascii").splitlines() if path.exists() else []
+        if len(lines) >= count or time.monotonic() > deadline:
+            return [json.loads(line) for line in lines]
+        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -46,7 +53,7 @@ def test_failed_auth_keeps_the_username_never_the_password(make_sandbox, student
                     + b"\r\n").startswith(b"535")
     assert wire.cmd(b"MAIL FROM:<s002@lab.test>\r\n")[:3] in (b"530", b"250")
     wire.quit()
-    (entry,) = log_entries(box)
+    (entry,) = log_entries(box.data_dir)
     assert entry["username"] is None
     assert entry["tried"] == ["s002@lab.test", "s003@lab.test"]
     text = json.dumps(entry)
@@ -60,7 +67,7 @@ def test_mail_from_is_kept_even_when_refused(make_sandbox, raw):
     assert wire.cmd(b"MAIL FROM:<someone@else.test>\r\n").startswith(b"553")
     assert wire.cmd(b"MAIL FROM:<learner@sandbox.test>\r\n").startswith(b"250")
     wire.quit()
-    (entry,) = log_entries(box)
+    (entry,) = log_entries(box.data_dir)
     assert entry["mail_from"] == ["someone@else.test", "learner@sandbox.test"]
     assert entry["username"] == "learner@sandbox.test"
 
@@ -78,10 +85,7 @@ def test_session_ids_unique_across_restarts_and_shared_folders(make_sandbox, tmp
     first.stop()
     third = make_sandbox(data_dir=data)
     _session(third)
-    for box in (second, third):
-        box.wait_until_idle()
-    ids = [json.loads(line)["id"] for line in
-           (data / "sessions.jsonl").read_text(encoding="ascii").splitlines()]
+    ids = [entry["id"] for entry in log_entries(data, 5)]
     assert len(ids) == 5 and len(set(ids)) == 5
     assert sorted(ids) == [1, 2, 1001, 1002, 2001]  # a block of 1000 ids per sandbox
     assert sorted(p.name for p in (data / "session-ids").iterdir()) == ["0", "1", "2"]
