@@ -26,7 +26,7 @@ def _epilog() -> str:
 scenarios (--scenario, repeatable; or type 'scenario NAME...' while it runs):
 {scenario_lines}
 
-default accounts (always present; the domain is sandbox.test):
+default accounts (present unless --roster is given; the domain is sandbox.test):
 {accounts}
 
 --accounts FILE is TOML, one [[account]] table per account:
