@@ -16,7 +16,8 @@ from explorer.core.syntax import syntax_problems
 from explorer.lint.findings import Finding, make
 
 __all__ = ["split_ending", "ending_findings", "partial_findings", "read_command",
-           "core_findings", "credential", "login_name", "MASKS", "GROUPABLE", "may_follow"]
+           "core_findings", "credential", "login_name", "MASKS", "GROUPABLE", "may_follow",
+           "envelope_path"]
 
 #: What a redacted credential looks like in a recording: the sandbox's session log
 #: (``explorer.sandbox.recording.MASK``), a saved session (``explorer.recording.sessionfile.PLACEHOLDER``)
@@ -154,3 +155,15 @@ def login_name(mechanism: str, decoded: bytes, first_answer: bool) -> str | None
 def may_follow(previous: str, pipelining: bool) -> bool:
     """May a client send its next line before the reply to ``previous`` (an exchange) came?"""
     return pipelining and previous in GROUPABLE
+
+
+def envelope_path(argument: str, keyword: str) -> tuple[str, str]:
+    """The address and the parameters of a MAIL (``keyword`` "FROM:") or RCPT ("TO:") argument,
+    read as forgivingly as servers do: the brackets and the space after the colon optional."""
+    if argument.upper().startswith(keyword):
+        argument = argument[len(keyword):].strip()
+    if argument.startswith("<"):
+        path, _, params = argument[1:].partition(">")
+    else:
+        path, _, params = argument.partition(" ")
+    return path.strip(), params

@@ -77,14 +77,8 @@ class Identity:
 
     def mail(self, command: Command, raw: bytes, start: int, line: int) -> list[Finding]:
         """MAIL FROM: remember the envelope; is it the logged-in user's address?"""
-        argument = command.argument
-        if argument.upper().startswith("FROM:"):
-            argument = argument[5:].strip()
-        if argument.startswith("<"):
-            path, _, params = argument[1:].partition(">")
-        else:
-            path, _, params = argument.partition(" ")
-        self.mail_from = path.strip() or None
+        path, params = cmd.envelope_path(command.argument, "FROM:")
+        self.mail_from = path or None
         self.smtputf8 = "SMTPUTF8" in params.upper().split()
         user = (self.user or "").lower()
         if "@" in user and self.mail_from and self.mail_from.lower() != user:

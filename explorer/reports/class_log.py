@@ -1,0 +1,56 @@
+"""The class report's one way in: the sandbox's session log, read as sessions with their chunks.
+
+This adapter is the only place the class report touches the log's format; it uses the reader
+the transcripts use (:mod:`explorer.reports.sources`), so when the recording package offers its
+own reader, switching is a change here alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from explorer.recording.sessionfile import SessionFileError, WireChunk
+from explorer.reports.sources import _log_chunks, _log_sessions
+
+__all__ = ["LoggedSession", "read_log", "SessionFileError"]
+
+
+@dataclass(frozen=True)
+class LoggedSession:
+    """One session of the sandbox's log: what the server knew about it, and its chunks."""
+
+    id: int
+    peer: str
+    started: float | None
+    ended: float | None
+    outcome: str
+    username: str | None  # the account AUTH succeeded for
+    tried: tuple[str, ...]  # usernames AUTH was tried with, successful or not
+    mail_from: tuple[str, ...]  # every MAIL FROM address, accepted or not
+    chunks: tuple[WireChunk, ...]
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def read_log(path: Path, lang: str = "en") -> list[LoggedSession]:
+    """Every session of a session log, in file order; ``SessionFileError`` (one line) if bad."""
+    path = Path(path)
+    sessions = []
+    for item in _log_sessions(path, lang):
+        username = item.get("username")
+        sessions.append(LoggedSession(
+            id=int(item["id"]), peer=str(item.get("peer") or ""),
+            started=_number(item.get("started_at")), ended=_number(item.get("ended_at")),
+            outcome=str(item.get("outcome") or ""),
+            username=username if isinstance(username, str) else None,
+            tried=_texts(item.get("tried")), mail_from=_texts(item.get("mail_from")),
+            chunks=tuple(_log_chunks(item, path, lang))))
+    return sessions
