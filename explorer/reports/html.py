@@ -25,7 +25,7 @@ from explorer.reports.model import CLIENT, Exchange, Transcript
 from explorer.reports.secrets import secrets_state
 from explorer.reports.texts import group, text
 
-__all__ = ["render_html", "MAX_SHOWN_OCTETS", "SLOW_SECONDS"]
+__all__ = ["render_html", "render_ladder", "MAX_SHOWN_OCTETS", "SLOW_SECONDS"]
 
 #: An arrow's detail shows at most this many octets (a big message would make the page unusable).
 MAX_SHOWN_OCTETS = 256 * 1024
@@ -156,26 +156,22 @@ def _header(t: Transcript, placed: dict, title: str) -> list[str]:
     return out
 
 
-def render_html(transcript: Transcript, findings: Iterable[Any] | None = None, *,
-                title: str | None = None) -> str:
-    """The whole page. ``findings``: a linter's remarks (see :mod:`.findings`), marked on arrows."""
-    t, lang = transcript, transcript.lang
-    page = group("page", lang)
-    placed = place_findings(t, findings)
+def render_ladder(transcript: Transcript, findings: Iterable[Any] | None = None, *,
+                  anchor: str = "", placed: dict | None = None) -> str:
+    """The ladder alone (``<main class="ladder">``), for a page that shows several: the class
+    report. ``anchor`` prefixes the arrows' ids, so two ladders on one page never share one;
+    the page needs :data:`~explorer.reports.assets.CSS` (and SCRIPT for its buttons)."""
+    t = transcript
+    page = group("page", t.lang)
+    if placed is None:
+        placed = place_findings(t, findings)
     where = visible_text(str(t.meta.get("server") or t.meta.get("peer") or ""))
-    title = title or page["title"] + (f" - {where}" if where else "")
-    out = ["<!DOCTYPE html>", f'<html lang="{_e(lang)}">', "<head>", '<meta charset="utf-8">',
-           f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           '<meta name="referrer" content="no-referrer">',
-           f"<title>{_e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"]
-    out += _header(t, placed, title)
     server_name = f"<small>{_e(where)}</small>" if where else ""
-    out += ['<main class="ladder" role="list">',
-            '<div class="lanes" aria-hidden="true"><span class="gut"></span>'
-            f'<span class="lane-head c">{_e(page["client"])}</span>'
-            f'<span class="lane-head s">{_e(page["server"])}{server_name}</span>'
-            '<span class="l c"></span><span class="l s"></span></div>']
+    out = ['<main class="ladder" role="list">',
+           '<div class="lanes" aria-hidden="true"><span class="gut"></span>'
+           f'<span class="lane-head c">{_e(page["client"])}</span>'
+           f'<span class="lane-head s">{_e(page["server"])}{server_name}</span>'
+           '<span class="l c"></span><span class="l s"></span></div>']
     gaps = deltas(t)
     tls_now = False
     for index in range(len(t.exchanges) + 1):
@@ -190,6 +186,31 @@ def render_html(transcript: Transcript, findings: Iterable[Any] | None = None, *
             out.append(_arrow(t, exchange, gaps[index], placed.get(index, [])))
     if not t.exchanges:
         out.append(f'<p class="empty">{_e(page["empty"])}</p>')
-    out += ["</main>", f'<p class="footer">{_e(text("page", "generated", lang, version=__version__))}</p>',
+    out.append("</main>")
+    html_text = "\n".join(out)
+    if anchor:
+        # Every id and link of an arrow starts with "ex-"; what came from the wire is escaped
+        # (quotes included), so these two spellings occur only where the page put them.
+        html_text = html_text.replace(' id="ex-', f' id="{anchor}ex-').replace(
+            ' href="#ex-', f' href="#{anchor}ex-')
+    return html_text
+
+
+def render_html(transcript: Transcript, findings: Iterable[Any] | None = None, *,
+                title: str | None = None) -> str:
+    """The whole page. ``findings``: a linter's remarks (see :mod:`.findings`), marked on arrows."""
+    t, lang = transcript, transcript.lang
+    page = group("page", lang)
+    placed = place_findings(t, findings)
+    where = visible_text(str(t.meta.get("server") or t.meta.get("peer") or ""))
+    title = title or page["title"] + (f" - {where}" if where else "")
+    out = ["<!DOCTYPE html>", f'<html lang="{_e(lang)}">', "<head>", '<meta charset="utf-8">',
+           f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           '<meta name="referrer" content="no-referrer">',
+           f"<title>{_e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"]
+    out += _header(t, placed, title)
+    out.append(render_ladder(t, placed=placed))
+    out += [f'<p class="footer">{_e(text("page", "generated", lang, version=__version__))}</p>',
             f"<script>{SCRIPT}</script>", "</body>", "</html>", ""]
     return "\n".join(out)
