@@ -17,7 +17,7 @@ The students come from --roster, else from the roster the class server keeps in 
 directory (class-roster.csv: ids, names and addresses, never a secret), else from the usernames
 in the log. A session belongs to the student AUTH succeeded for, else to the username AUTH was
 tried with, else to the MAIL FROM address. csv is one row per student (a grade book's import;
-with --rubric a column per item, score and max_score); json holds every session; html is one
+with --rubric a column rubric-NAME per item, score and max_score); json holds every session; html is one
 self-contained page with a sortable table and each student's sessions drawn as ladders.
 Rubrics are documented in docs/rubric.md; check one with: smtp-explorer rubric check FILE
 """

@@ -22,7 +22,7 @@ from explorer.sandbox.texts import outcome_text
 __all__ = ["render_text", "render_csv", "render_json", "iso_time", "shown_time", "mistake_list",
            "texts", "CSV_COLUMNS"]
 
-#: The CSV's columns before the rubric's items (then ``score`` and ``max_score``).
+#: The CSV's columns before the rubric's items (``rubric-<name>``, then ``score``, ``max_score``).
 CSV_COLUMNS = ("id", "name", "address", "sessions", "delivered", "recipients", "subjects",
                "first_success", "last_session", "last_outcome", "mistakes", "errors")
 
@@ -131,7 +131,8 @@ def render_csv(report: ClassReport) -> str:
     writer = csv.writer(out, lineterminator="\n")
     header = list(CSV_COLUMNS)
     if report.rubric is not None:
-        header += [item.name for item in report.rubric.items] + ["score", "max_score"]
+        # Prefixed: an item may well be called "delivered", like a column before it.
+        header += [f"rubric-{item.name}" for item in report.rubric.items] + ["score", "max_score"]
     writer.writerow(header)
     for row in report.students:
         # A cell starting with = + - @ would be a formula in a spreadsheet: not from a client.
