@@ -4,8 +4,10 @@ summary, and each student's sessions drawn as ladders by the transcript's own la
 Nothing is loaded from anywhere (inline CSS and script, the ladder's Content-Security-Policy).
 Everything a client sent goes through the visible rendering and HTML escaping. The DOM is meant
 to be checked by tests: the table is ``table#students``, each row ``tr.student`` with
-``data-id``, and each cell ``data-value`` (what the column sorts by); each student's ladders are
-in ``section.student`` with ``data-id``, each ladder in ``article.session`` with ``data-session``.
+``data-id``, and each cell ``data-value`` (what the column sorts by; ``#sort=KEY`` or
+``#sort=KEY-desc`` in the address sorts on opening, KEY a heading's ``data-key``); each
+student's ladders are in ``section.student`` with ``data-id``, each ladder in
+``article.session`` with ``data-session``.
 """
 
 from __future__ import annotations
@@ -72,6 +74,13 @@ _SORT_SCRIPT = """
       rows.forEach(function (row) { body.appendChild(row); });
     });
   });
+  // A link may ask for an order: report.html#sort=score-desc (a column's data-key).
+  var asked = /^#sort=([a-z-]+?)(-desc)?$/.exec(window.location.hash);
+  var th = asked ? table.querySelector('th[data-key="' + asked[1] + '"]') : null;
+  if (th) {
+    th.querySelector("button").click();
+    if (asked[2]) { th.querySelector("button").click(); }
+  }
 })();
 """
 
@@ -108,8 +117,8 @@ def _row(row: StudentRow, report: ClassReport) -> str:
 def _table(report: ClassReport, t: dict[str, str]) -> list[str]:
     columns = ["column-id", "column-name", "column-sessions", "column-delivered", "column-first",
                "column-last", "column-mistakes"] + (["column-score"] if report.rubric else [])
-    head = "".join(f'<th scope="col"><button type="button">{_e(t[c])}</button></th>'
-                   for c in columns)
+    head = "".join(f'<th scope="col" data-key="{c[len("column-"):]}"><button type="button">'
+                   f'{_e(t[c])}</button></th>' for c in columns)
     return [f'<p class="hint">{_e(t["sort-hint"])}</p>',
             f'<table id="students"><thead><tr>{head}</tr></thead><tbody>',
             *[_row(row, report) for row in report.students], "</tbody></table>"]

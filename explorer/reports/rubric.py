@@ -106,7 +106,7 @@ def _parse(path: Path) -> tuple[Rubric | None, list[Problem]]:
             continue
         names[item.name.lower()] = index
         items.append(item)
-    return Rubric(path, title, tuple(items)), problems
+    return Rubric(path, title, tuple(items)), sorted(problems, key=lambda p: p.line)
 
 
 def _item(entry: dict, index: int, add: Any) -> Item | None:
