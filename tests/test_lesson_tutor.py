@@ -16,8 +16,8 @@ from test_lessons import GOOD
 
 from explorer.core.commands import MessageData
 from explorer.lessons.judge import state_hint
-from explorer.lessons.loader import check_lesson, fill, find_lesson, lesson_name, list_lessons, load_lesson
-from explorer.lessons.model import Question
+from explorer.lessons.loader import check_lesson, find_lesson, lesson_name, list_lessons, load_lesson
+from explorer.lessons.model import Question, fill
 from explorer.lessons.progress import Progress, load_progress, progress_file
 from explorer.lessons.tutor import Tutor, fast_forward
 from explorer.lint import Envelope, lint_message

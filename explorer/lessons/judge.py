@@ -16,8 +16,7 @@ from explorer.core.render import parse_escapes, visible, visible_text
 from explorer.core.session import Answer, DataLine, EndOfData
 from explorer.core.states import IN_ORDER, State
 from explorer.client.engine import Failure, Outcome
-from explorer.lessons.loader import fill
-from explorer.lessons.model import ReplyRule, Step
+from explorer.lessons.model import ReplyRule, Step, fill
 from explorer.lessons.texts import text
 
 __all__ = ["Verdict", "judge", "state_hint", "ANY_ARGUMENT"]

@@ -1,4 +1,5 @@
-"""Line numbers for TOML keys, so every problem in a lesson file can say ``file:line``.
+"""Line numbers for TOML keys, so every problem in a lesson file can say ``file:line``, and the
+:class:`Checker` that collects those problems.
 
 tomllib gives values, not positions; lesson files are simple (top-level keys, ``[tables]`` and
 ``[[step]]`` arrays), so one pass over the lines finds where each key path is written.
@@ -7,8 +8,11 @@ tomllib gives values, not positions; lesson files are simple (top-level keys, ``
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-__all__ = ["KeyLines"]
+from explorer.lessons.model import Problem
+
+__all__ = ["KeyLines", "Checker"]
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
@@ -65,3 +69,33 @@ class KeyLines:
             if found:
                 return found
         return 1
+
+
+class Checker:
+    """Collects the problems of one lesson file, each with the line its key is written on."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.lines = KeyLines(text)
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str) -> None:
+        name = ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
+        name = re.sub(r"^step\.(\d+)", r"step \1", name)
+        self.problems.append(Problem(self.path, self.lines.line(*path), name, message))
+
+    def string(self, table: dict, key: str, path: tuple, *, required: bool = True) -> str:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.add(path + (key,), "missing (required)")
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.add(path + (key,), "must be a non-empty text")
+            return ""
+        return value
+
+    def unknown(self, table: dict, allowed: set[str], path: tuple) -> None:
+        for key in table:
+            if key not in allowed:
+                self.add(path + (key,), f"unknown key (allowed: {', '.join(sorted(allowed))})")

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "PLACEHOLDER", "normalise_answer"]
+__all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "PLACEHOLDER", "fill", "normalise_answer"]
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -119,3 +119,8 @@ class Lesson:
     variables: dict[str, str]
     steps: tuple[Step, ...]
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+
+def fill(template: str, variables: dict[str, str]) -> str:
+    """Fill ``{name}`` placeholders; KeyError for an undefined one. ``{{`` stays a brace."""
+    return PLACEHOLDER.sub(lambda m: variables[m.group(1)], template).replace("{{", "{").replace("}}", "}")

@@ -11,8 +11,7 @@ from explorer.core.render import parse_escapes, visible
 from explorer.core.session import ConnectionClosed
 from explorer.client.engine import Engine, Failure, Outcome, Stalled, TlsStarted
 from explorer.lessons.judge import judge
-from explorer.lessons.loader import fill
-from explorer.lessons.model import Lesson, Step
+from explorer.lessons.model import Lesson, Step, fill
 
 __all__ = ["step_outgoing", "suggestion_for", "autopilot", "apply_actions"]
 

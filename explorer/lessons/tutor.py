@@ -12,8 +12,8 @@ from explorer.core.states import State
 from explorer.client.engine import Engine, Outcome, Target
 from explorer.lessons import progress
 from explorer.lessons.judge import judge, state_hint
-from explorer.lessons.loader import LessonError, fill, list_lessons, load_lesson
-from explorer.lessons.model import Lesson, Step
+from explorer.lessons.loader import LessonError, list_lessons, load_lesson
+from explorer.lessons.model import Lesson, Step, fill
 from explorer.lessons.runner import apply_actions, step_outgoing, suggestion_for
 from explorer.lessons.texts import text
 from explorer.reports.explaining import wrap
