@@ -220,8 +220,8 @@ def test_every_zh_text_uses_the_glossary_terms() -> None:
 
 
 def test_translatable_lesson_fields_exist_in_the_loader() -> None:
-    from explorer.lessons import loader
+    from explorer.lessons import loader, steps
 
     assert set(TRANSLATABLE[()]) <= loader.TOP_KEYS
-    assert set(TRANSLATABLE[("step",)]) <= loader.STEP_KEYS
-    assert set(TRANSLATABLE[("step", "question")]) <= loader.QUESTION_KEYS
+    assert set(TRANSLATABLE[("step",)]) <= steps.STEP_KEYS
+    assert set(TRANSLATABLE[("step", "question")]) <= steps.QUESTION_KEYS
