@@ -166,7 +166,7 @@ def _go(args, lesson, variables, target, box) -> int:
 
         print(f"autopilot: {lesson.title} ({lesson.path}) against {target.label}")
         engine = Engine(target)
-        ok = autopilot(lesson, engine, variables, box, print)
+        ok = autopilot(lesson, engine, variables, box, print, args.lang)
         return save_after(args, engine) or (0 if ok else 1)
     from explorer.lessons.tutor import run_interactive
 

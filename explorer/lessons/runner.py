@@ -12,6 +12,7 @@ from explorer.core.session import ConnectionClosed
 from explorer.client.engine import Engine, Failure, Outcome, Stalled, TlsStarted
 from explorer.lessons.judge import judge
 from explorer.lessons.model import Lesson, Step, fill
+from explorer.lessons.texts import text
 
 __all__ = ["step_outgoing", "suggestion_for", "autopilot", "apply_actions"]
 
@@ -29,41 +30,41 @@ def suggestion_for(step: Step, variables: dict[str, str]) -> str | None:
 
 def step_outgoing(step: Step, variables: dict[str, str]):
     """What the autopilot sends for a step (None for a connect step)."""
-    text = fill(step.send, variables)
+    filled = fill(step.send, variables)
     if step.kind == "command":
-        return parse_command(text)
+        return parse_command(filled)
     if step.kind == "auth":
-        return AuthLine(b64encode_text(text), secret=step.secret)
+        return AuthLine(b64encode_text(filled), secret=step.secret)
     if step.kind == "message":
-        return MessageData.from_text(text)
+        return MessageData.from_text(filled)
     if step.kind == "raw":
-        return RawBytes(parse_escapes(text))
+        return RawBytes(parse_escapes(filled))
     return None
 
 
-def apply_actions(step: Step, engine: Engine, sandbox) -> list[str]:
+def apply_actions(step: Step, engine: Engine, sandbox, lang: str = "en") -> list[str]:
     """The step's actions before it starts: switch the sandbox's scenarios, reconnect, close."""
     notes: list[str] = []
     if step.scenarios is not None:
+        names = ", ".join(step.scenarios) or text("no-scenario", lang)
         if sandbox is None:
-            notes.append(f"(this step would switch the sandbox to {', '.join(step.scenarios) or 'no scenario'}; "
-                         "not on this server)")
+            notes.append(text("action-not-here", lang, scenarios=names))
         else:
             sandbox.set_scenarios(step.scenarios)
-            notes.append(f"sandbox scenarios now: {', '.join(step.scenarios) or 'none'}")
+            notes.append(text("action-scenarios", lang, scenarios=names))
     if step.session == "close":
         engine.close()
-        notes.append("connection closed")
+        notes.append(text("action-closed", lang))
     return notes
 
 
 def autopilot(lesson: Lesson, engine: Engine, variables: dict[str, str], sandbox,
-              write: Callable[[str], None]) -> bool:
+              write: Callable[[str], None], lang: str = "en") -> bool:
     """Send every step's expected input, print the transcript and verdicts; True if all passed."""
     passed = 0
     for step in lesson.steps:
-        write(f"-- step {step.index + 1}/{len(lesson.steps)}: {_headline(step, variables)}")
-        for note in apply_actions(step, engine, sandbox):
+        write(text("auto-step", lang, n=step.index + 1, total=len(lesson.steps), headline=_headline(step, variables)))
+        for note in apply_actions(step, engine, sandbox, lang):
             write(f"   {note}")
         if step.kind == "connect" or step.session == "reconnect":
             outcome = engine.connect()
@@ -76,18 +77,18 @@ def autopilot(lesson: Lesson, engine: Engine, variables: dict[str, str], sandbox
             outcome = engine.send(sent)
             _transcript_client(outcome.wire, step.secret, write)
         _transcript(outcome, write)
-        verdict = judge(step, sent, outcome, variables)
+        verdict = judge(step, sent, outcome, variables, lang)
         passed += verdict.passed
-        write(f"   {'PASS' if verdict.passed else 'FAIL'}: {verdict.reason}")
+        write(f"   {'PASS' if verdict.passed else 'FAIL'}: {verdict.reason}")  # the tokens a script greps for
         if step.question is not None:
-            write(f"   (question not asked by the autopilot: {step.question.prompt})")
-    write(f"== {lesson.title}: {passed}/{len(lesson.steps)} steps passed")
+            write("   " + text("auto-question", lang, prompt=step.question.prompt))
+    write(text("auto-total", lang, title=lesson.title, passed=passed, total=len(lesson.steps)))
     return passed == len(lesson.steps)
 
 
 def _headline(step: Step, variables: dict[str, str]) -> str:
-    text = fill(step.narration, variables).strip()
-    first = text.splitlines()[0] if text else ""
+    narration = fill(step.narration, variables).strip()
+    first = narration.splitlines()[0] if narration else ""
     return first[:70] + ("..." if len(first) > 70 else "")
 
 

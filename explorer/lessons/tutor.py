@@ -76,7 +76,7 @@ class Tutor:
         self.typed = 0
         lines: list[Line] = [[("title", text("step-head", self.lang, n=self.index + 1, total=len(self.lesson.steps)))]]
         lines += [[("", wrap(" ".join(p.split()), "   "))] for p in self._text(step.narration).split("\n\n") if p.strip()]
-        for note in apply_actions(step, engine, self.sandbox):
+        for note in apply_actions(step, engine, self.sandbox, self.lang):
             lines.append([("dim", f"   ({note})")])
         if step.session == "reconnect":
             lines.append([("dim", "   " + text("step-reconnect", self.lang))])
