@@ -14,7 +14,7 @@ import importlib
 import sys
 from typing import Sequence
 
-from explorer import __version__
+from explorer import __version__, stopping
 from explorer.commands.base import (USAGE_ERROR, Parser, UsageError, add_lang_argument, add_save_arguments,
                                     resolve_lang, silence_stdout)
 
@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
+    stopping.catch_early()  # a stop signal while the parser and the front end load is kept
+    try:
+        return _main(argv)
+    finally:
+        stopping.release(deliver=False)  # the handlers from before, whatever happened
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # Arguments that are not UTF-8 arrive with lone surrogates: make them U+FFFD, as text.
     argv = [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in argv]
@@ -63,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         module, name = DEFAULT_HANDLER
         handler = getattr(importlib.import_module(module), name)
     try:
+        if not getattr(handler, "keeps_stop_signals", False):
+            stopping.release()  # the usual Ctrl-C; one kept meanwhile is delivered now
         return int(handler(args) or 0)
     except UsageError as exc:
         print(f"smtp-explorer: error: {exc}", file=sys.stderr)

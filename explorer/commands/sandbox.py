@@ -187,3 +187,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         return runner.run(make, on_session=on_session)
     except SandboxError as exc:
         raise UsageError(str(exc)) from None
+
+
+# Stop signals kept since start-up (explorer.stopping) are the runner's to act on.
+_run_sandbox.keeps_stop_signals = True  # type: ignore[attr-defined]

@@ -7,20 +7,23 @@ terminal never holds up the server. Whatever a client sent is printed through ``
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
-import select
-import signal
 import sys
+import threading
 import time
 from typing import Callable, TextIO
 
+from explorer import stopping
 from explorer.core.render import visible, visible_text
 from explorer.sandbox.recording import SandboxEvent
 from explorer.sandbox.texts import outcome_text
 
 __all__ = ["run", "format_event"]
 
+POLL = 0.1  # seconds between looks at the server's events (they come from its own thread)
+BACKGROUND_CHECK = 0.5  # seconds between looks at whether a background job came to the front
 COMMANDS_HELP = ("commands: scenario NAME... (switch, e.g. 'scenario greylist slow=0.5'), "
                  "scenario none, status, help")
 
@@ -84,29 +87,53 @@ def _banner(box, out: TextIO) -> None:
 
 
 class _StdinCommands:
-    """Reads command lines from standard input without blocking the main loop."""
+    """Command lines typed on standard input, read by a thread (``select`` cannot wait on a
+    console on Windows) with ``os.read`` (a buffered reader's lock, held by a thread blocked in
+    it, would stall the interpreter's exit)."""
 
-    def __init__(self, stream: TextIO):
+    def __init__(self, stream: TextIO | None):
+        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
         try:
-            self.fd: int | None = stream.fileno()
+            fd = stream.fileno() if stream is not None else None
         except (AttributeError, OSError, ValueError):
-            self.fd = None
-        self.buffer = b""
+            fd = None
+        if fd is not None:
+            threading.Thread(target=self._read, args=(fd,), name="sandbox-stdin",
+                             daemon=True).start()
 
-    def lines(self, timeout: float) -> list[str]:
-        if self.fd is None:
-            time.sleep(timeout)
-            return []
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return []
-        chunk = os.read(self.fd, 4096)
-        if not chunk:  # end of input: stop listening to it
-            self.fd = None
-            return [self.buffer.decode("utf-8", "replace")] if self.buffer.strip() else []
-        self.buffer += chunk
-        *complete, self.buffer = self.buffer.split(b"\n")
-        return [line.decode("utf-8", "replace") for line in complete]
+    def _read(self, fd: int) -> None:
+        buffer = b""
+        while True:
+            while _in_background(fd):  # reading now would stop the whole job (SIGTTIN)
+                time.sleep(BACKGROUND_CHECK)
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk:  # end of input: stop listening to it
+                if buffer.strip():
+                    self.lines.put(buffer.decode("utf-8", "replace"))
+                return
+            buffer += chunk
+            *complete, buffer = buffer.split(b"\n")
+            for line in complete:
+                self.lines.put(line.decode("utf-8", "replace"))
+
+    def ready(self) -> list[str]:
+        found = []
+        while True:
+            try:
+                found.append(self.lines.get_nowait())
+            except queue.Empty:
+                return found
+
+
+def _in_background(fd: int) -> bool:
+    """True if ``fd`` is a terminal and this process is a background job on it (POSIX)."""
+    try:
+        return os.isatty(fd) and os.tcgetpgrp(fd) != os.getpgrp()
+    except (AttributeError, OSError):  # Windows has no process groups on a console
+        return False
 
 
 def _command(box, line: str, out: TextIO) -> None:
@@ -136,42 +163,69 @@ def _command(box, line: str, out: TextIO) -> None:
 
 
 def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
-        out: TextIO = sys.stdout, err: TextIO = sys.stderr, stdin: TextIO = sys.stdin,
+        out: TextIO = sys.stdout, err: TextIO = sys.stderr, stdin: TextIO | None = sys.stdin,
         on_session: Callable[[object], None] | None = None) -> int:
-    """Run a standalone sandbox until Ctrl-C / SIGTERM; returns the exit status.
+    """Run a standalone sandbox until a stop signal (Ctrl-C, SIGTERM, Ctrl-Break); returns the
+    exit status.
 
-    ``on_session`` gets the record of every session that ends (``--save``), on the main thread.
+    Stop signals are kept from the start (``explorer.stopping``; the entry point begins that
+    before its slow imports) and acted on by this thread's event loop, never raised in
+    whatever frame runs: one that arrives while the sandbox starts stops it once it is up.
+    ``on_session`` gets the record of every session that ends (``--save``), on this thread.
     """
+    stopping.catch_early()  # if the entry point did not (a direct call): from now on
     events: queue.SimpleQueue[SandboxEvent] = queue.SimpleQueue()
-    box = make_sandbox(events.put)
-    # SIGINT explicitly too: a shell starting us in the background leaves SIGINT ignored.
-    previous = {sig: signal.signal(sig, handler) for sig, handler in (
-        (signal.SIGTERM, _raise_interrupt), (signal.SIGINT, signal.default_int_handler))}
+    box = None
     try:
-        box.start()  # type: ignore[attr-defined]
-        _drain(events, box, out, err, on_session)  # a warning (non-loopback address) comes first
-        _banner(box, out)
-        if stdin is not None and stdin.isatty():
-            print(COMMANDS_HELP, file=out, flush=True)
-        commands = _StdinCommands(stdin)
-        while True:
-            _drain(events, box, out, err, on_session)
-            for line in commands.lines(0.1):
-                _command(box, line, out)
-                _drain(events, box, out, err, on_session)  # the "scenarios now" line right after it
-    except KeyboardInterrupt:
+        box = make_sandbox(events.put)
+        if stopping.requested() is None:
+            box.start()  # type: ignore[attr-defined]
+            _drain(events, box, out, err, on_session)  # a warning (non-loopback) comes first
+            _banner(box, out)
+            if stdin is not None and stdin.isatty():
+                print(COMMANDS_HELP, file=out, flush=True)
+            try:
+                asyncio.run(_serve(box, events, out, err, _StdinCommands(stdin), on_session))
+            except KeyboardInterrupt:  # from an on_session callback: a stop request too
+                pass
         print("\nstopping: letting messages being stored finish...", file=out, flush=True)
     finally:
+        # The loop's own handlers went with it: a second Ctrl-C must not cut the stop short.
+        stopping.catch_early()
         try:
-            box.stop()  # type: ignore[attr-defined]
+            if box is not None:
+                box.stop()  # type: ignore[attr-defined]
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            stopping.release(deliver=False)
     _drain(events, box, out, err, on_session)
     recorder = box.recorder  # type: ignore[attr-defined]
     print(f"smtp-explorer sandbox stopped cleanly: {_count(recorder.total_sessions, 'session')}"
           f", {_count(recorder.total_messages, 'message')} accepted", file=out, flush=True)
     return 0
+
+
+async def _serve(box, events: "queue.SimpleQueue[SandboxEvent]", out: TextIO, err: TextIO,
+                 commands: _StdinCommands, on_session: Callable[[object], None] | None) -> None:
+    """Print events and run typed commands until a stop signal."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in stopping.SIGNALS:
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError, OSError):
+            pass  # Windows, or not the main thread: the early handler below wakes the loop
+    stopping.on_request(lambda signum: loop.call_soon_threadsafe(stop.set))
+    if stopping.requested() is not None:  # arrived before the loop took over
+        stop.set()
+    while not stop.is_set():
+        _drain(events, box, out, err, on_session)
+        for line in commands.ready():
+            _command(box, line, out)
+            _drain(events, box, out, err, on_session)  # the "scenarios now" line right after it
+        try:
+            await asyncio.wait_for(stop.wait(), POLL)
+        except asyncio.TimeoutError:
+            pass
 
 
 def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: TextIO,
@@ -197,6 +251,3 @@ def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: Tex
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
-
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
