@@ -64,3 +64,21 @@ def test_parse_escapes_classic_mistakes() -> None:
     assert parse_escapes("Subject: hi\\t\\n") == b"Subject: hi\t\n"
     assert parse_escapes("\\0") == b"\x00"
     assert parse_escapes("中") == "中".encode()
+
+
+FRAGMENTS = ["a", "Z", " ", "~", "\x00", "\x7f", "\\", "\\\\", "\\r", "\\n", "\\t", "\\0", "\\x",
+             "\\x4", "\\x4f", "\\xFf", "\\xg1", "\\q", "中", "é"]
+
+
+@given(hs.lists(hs.sampled_from(FRAGMENTS), max_size=40).map("".join))
+def test_parse_escapes_fast_path_equals_the_one_by_one_reading(text: str) -> None:
+    from explorer.core.render import _parse_one_by_one
+
+    try:
+        expected: bytes | str = _parse_one_by_one(text)
+    except EscapeError as exc:
+        expected = str(exc)
+    try:
+        assert parse_escapes(text) == expected
+    except EscapeError as exc:
+        assert str(exc) == expected

@@ -75,7 +75,7 @@ def _run_report(args: argparse.Namespace) -> int:
     if not log.is_file() and roster is None:
         raise UsageError(f"no session log at {visible_text(str(log))} and no roster "
                          "(has the class server run? use --data-dir, or --roster)")
-    report = build_report(sessions, roster, rubric, keep_analysis=args.format == "html")
+    report = build_report(sessions, roster, rubric)
     if args.format == "csv":
         from explorer.reports.class_formats import render_csv as render
     elif args.format == "json":

@@ -10,6 +10,8 @@ the escape syntax that the REPL's ``/raw`` command reads back.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["visible", "visible_lines", "visible_text", "hexdump", "parse_escapes", "EscapeError"]
 
 _NAMED = {0x0D: "\\r", 0x0A: "\\n", 0x09: "\\t", 0x5C: "\\\\"}
@@ -81,11 +83,32 @@ class EscapeError(ValueError):
 _SIMPLE_ESCAPES = {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\", "0": b"\x00"}
 
 
+# ASCII text whose every backslash starts a valid escape (what visible() writes, as in the
+# sandbox's session log) is read by re in C: a class report reads tens of thousands of chunks.
+_VALID_ASCII = re.compile(r"(?:[\x00-\x5b\x5d-\x7f]|\\(?:[rnt\\0]|x[0-9A-Fa-f]{2}))*")
+_ESCAPE = re.compile(r"\\(?:[rnt\\0]|x[0-9A-Fa-f]{2})")
+_ESCAPED = {f"\\{key}": value.decode("latin-1") for key, value in _SIMPLE_ESCAPES.items()}
+
+
+def _escaped(match: re.Match) -> str:
+    text = match.group()
+    return _ESCAPED.get(text) or chr(int(text[2:], 16))
+
+
 def parse_escapes(text: str) -> bytes:
     """Turn typed text with escapes (``\\r``, ``\\n``, ``\\t``, ``\\\\``, ``\\0``, ``\\xNN``) into bytes.
 
     The inverse of :func:`visible` for ASCII input; other characters are encoded as UTF-8.
     """
+    if "\\" not in text and text.isascii():
+        return text.encode("ascii")
+    if text.isascii() and _VALID_ASCII.fullmatch(text):
+        return _ESCAPE.sub(_escaped, text).encode("latin-1")
+    return _parse_one_by_one(text)
+
+
+def _parse_one_by_one(text: str) -> bytes:
+    """parse_escapes for any text, one character at a time; it names a malformed escape."""
     out = bytearray()
     i = 0
     while i < len(text):

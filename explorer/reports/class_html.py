@@ -13,16 +13,14 @@ student's ladders are in ``section.student`` with ``data-id``, each ladder in
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from explorer import __version__
 from explorer.core.render import visible_text
-from explorer.lint import explain
 from explorer.reports.assets import CSP, CSS, SCRIPT
 from explorer.reports.class_facts import SessionFacts
 from explorer.reports.class_formats import mistake_list, shown_time, texts
 from explorer.reports.class_report import ClassReport, StudentRow
-from explorer.reports.findings import coerce_findings
+from explorer.reports.findings import lint_findings
 from explorer.reports.html import render_ladder
 from explorer.reports.secrets import prepare
 from explorer.reports.texts import text as page_text
@@ -139,13 +137,10 @@ def _summary(report: ClassReport, t: dict[str, str]) -> list[str]:
 
 def _ladder(facts: SessionFacts, lang: str) -> str:
     session = facts.session
-    transcript, _ = prepare(session.chunks, lang=lang,
-                            meta={"source": "log", "session": session.id, "peer": session.peer})
-    found: Any = facts.analysis.findings if facts.analysis is not None else ()
-    findings = [f for f in coerce_findings(found, lambda item: explain(item, lang).what)
-                if not (f.chunk is not None and (e := transcript.exchange_of_chunk(f.chunk))
-                        and e.redacted)]  # a finding about a removed secret would show nothing
-    return render_ladder(transcript, findings, anchor=f"s{session.id}-")
+    transcript, chunks = prepare(session.chunks, lang=lang,
+                                 meta={"source": "log", "session": session.id, "peer": session.peer})
+    return render_ladder(transcript, lint_findings(chunks, transcript, lang),
+                         anchor=f"s{session.id}-")
 
 
 def _student(row: StudentRow, t: dict[str, str], lang: str) -> list[str]:

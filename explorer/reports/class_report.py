@@ -111,7 +111,7 @@ def _students_from_log(sessions: list[LoggedSession]) -> list[Student]:
 
 
 def build_report(sessions: Iterable[LoggedSession], roster: list[Student] | None = None,
-                 rubric: Rubric | None = None, *, keep_analysis: bool = False) -> ClassReport:
+                 rubric: Rubric | None = None) -> ClassReport:
     """Attribute every session, read its facts, and score each student with ``rubric``."""
     sessions = list(sessions)
     students = roster if roster is not None else _students_from_log(sessions)
@@ -123,7 +123,7 @@ def build_report(sessions: Iterable[LoggedSession], roster: list[Student] | None
                 index.setdefault(name.lower(), number)
     unattributed = []
     for session in sorted(sessions, key=lambda s: (s.started or 0.0, s.id)):
-        facts = session_facts(session, keep_analysis=keep_analysis)
+        facts = session_facts(session)
         owner = attribute(session, index)
         if owner is None:
             unattributed.append(facts)
