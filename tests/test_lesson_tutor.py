@@ -205,3 +205,12 @@ def test_every_bundled_lesson_message_passes_the_linter(path: Path, step) -> Non
 
 def test_there_are_bundled_messages_to_lint() -> None:
     assert len(MESSAGES) >= 4 and all(check_lesson(path) == [] for path, _ in MESSAGES)
+
+
+def test_lang_switches_the_lesson_and_the_tutor(sandbox, data) -> None:
+    lesson = load_lesson(find_lesson("anatomy"))
+    chinese = load_lesson(find_lesson("anatomy"), "zh").steps[1]
+    _tutor, shown = run_lesson(sandbox, lesson, ["/lang zh", "/lesson", "EHLO me"], start=1)
+    switched = " ".join(shown.split("-- 步骤 2/7 --", 1)[1].split())
+    assert " ".join(chinese.narration.split())[:20] in switched  # the lesson's own translation
+    assert f"还不对：这一步要的是 HELO 命令 提示 1/2：{chinese.hints[0]}" in switched

@@ -39,6 +39,14 @@ class Tutor:
         self.engine: Engine | None = None  # the REPL's engine, known from the first enter()
         self.fix: str | None = None  # the command last suggested to get the session where the step can pass
 
+    def set_lang(self, lang: str) -> None:
+        """Speak ``lang`` from now on: the tutor's texts and the lesson's own (its translation, if any)."""
+        self.lang = lang
+        try:
+            self.lesson = load_lesson(self.lesson.path, lang)
+        except (LessonError, OSError):
+            pass  # the file changed or went away since the lesson started: keep the texts loaded
+
     @property
     def step(self) -> Step | None:
         return self.lesson.steps[self.index] if self.index < len(self.lesson.steps) else None

@@ -288,6 +288,8 @@ def _lang(repl: Repl, arg: str) -> None:
         return
     repl.lang = lang
     repl.say([("dim", table_text("ui", "lang-now", lang))])
+    if repl.tutor is not None:
+        repl.tutor.set_lang(lang)  # the lesson's own texts too, from the next line it shows
 
 
 def _quit(repl: Repl, arg: str) -> None:
