@@ -214,3 +214,15 @@ def test_lang_switches_the_lesson_and_the_tutor(sandbox, data) -> None:
     switched = " ".join(shown.split("-- 步骤 2/7 --", 1)[1].split())
     assert " ".join(chinese.narration.split())[:20] in switched  # the lesson's own translation
     assert f"还不对：这一步要的是 HELO 命令 提示 1/2：{chinese.hints[0]}" in switched
+
+
+def test_after_the_connection_is_lost_the_tutor_offers_connect_and_does_not_count_it(sandbox, data) -> None:
+    lesson = load_lesson(find_lesson("anatomy"))
+    # At step 3 (MAIL), QUIT ends the session: a miss; /connect, offered, is no miss; then
+    # HELO (not this step's command, a miss that makes MAIL possible) and MAIL pass the step.
+    tutor, shown = run_lesson(sandbox, lesson, ["QUIT", RIGHT, "HELO again", RIGHT], start=2)
+    assert "where you are: There is no connection: type /connect first." in shown
+    assert "next: /connect" in shown
+    between = shown.split("next: /connect", 1)[1].split("C: HELO again")[0]
+    assert "S: 220 " in between and "not yet" not in between
+    assert tutor.index == 3 and shown.split("-- step 4/7 --")[0].count("not yet: ") == 2

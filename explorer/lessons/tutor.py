@@ -140,7 +140,7 @@ class Tutor:
                 self.asking = True
                 return lines + self._question_lines(step)
             return lines + self._advance()
-        if isinstance(sent, Command) and self.fix is not None and sent.line.upper() == self.fix.upper():
+        if self._is_fix(sent):
             return []  # what the tutor suggested to get there: not an attempt at the step
         self.misses += 1
         lines = [[("warn", "   " + text("not-yet", self.lang)), ("", verdict.reason)]]
@@ -150,6 +150,12 @@ class Tutor:
             hint = text("hint", self.lang, n=n, total=len(step.hints), hint=self._text(step.hints[n - 1]))
             lines.append([("note", wrap(hint, "   "))])
         return lines
+
+    def _is_fix(self, sent: object) -> bool:
+        """Was ``sent`` the way out the tutor offered (RSET, or a new connection)?"""
+        if self.fix == "/connect":
+            return sent is None
+        return isinstance(sent, Command) and self.fix is not None and sent.line.upper() == self.fix.upper()
 
     def _question_lines(self, step: Step) -> list[Line]:
         question = step.question
