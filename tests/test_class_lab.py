@@ -85,6 +85,7 @@ def test_csv_report_row_by_row(lab):
         assert [int(row[f"rubric-{item}"]) for item in ITEMS] == list(points), (student.id, kind.__name__ if kind else None)
         assert (int(row["score"]), int(row["max_score"])) == (sum(points), 10)
         assert int(row["sessions"]) == (1 if kind else 0)
+        assert int(row["auth_failed"]) == (kind is kinds.wrong_password)
         delivered = kind in (kinds.right, kinds.helo_only, kinds.bare_lf, kinds.undeclared_utf8)
         assert int(row["delivered"]) == int(delivered)
         assert row["recipients"] == ("grader@lab.test" if delivered else "")

@@ -108,6 +108,11 @@ def test_class_server_banner_names_the_roster_never_a_secret(tmp_path):
         with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
             smtp.login(students[2].address, students[2].password)
         out.wait_for(r"session #1 127\.0\.0\.1:\d+: quit, 0 messages, user s003@lab\.test")
+        with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+            with pytest.raises(smtplib.SMTPAuthenticationError):
+                smtp.login(students[1].address, "not-the-password")
+        out.wait_for(r"session #2 127\.0\.0\.1:\d+: quit, 0 messages, "
+                     r"AUTH failed for s002@lab\.test, ")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         out.wait_for("stopped cleanly")

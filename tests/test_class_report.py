@@ -77,7 +77,9 @@ def test_text_report(class_box):
         ': to grader@lab.test, Subject "Lab 2 s001"')
     assert out[at + 3].startswith("  first message delivered: 20")
     assert out[at + 4] == "  mistakes: none found"
-    assert "s002  <s002@lab.test>" in out and "s003  <s003@lab.test>" not in out
+    at = out.index("s002  <s002@lab.test>")
+    assert out[at + 2] == "  AUTH failed in 1 of the sessions (username tried: s002@lab.test)"
+    assert out[at + 3] == "  mistakes: none found" and "s003  <s003@lab.test>" not in out
     assert out[-2] == "not connected (2): s003 s004"
     assert out[-1].startswith("sessions nobody can be named for (1): #")
     zh = report("--data-dir", str(box.data_dir), "--lang", "zh").stdout.splitlines()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 import time
 from typing import Any
 
@@ -24,7 +25,9 @@ __all__ = ["render_text", "render_csv", "render_json", "iso_time", "shown_time",
 
 #: The CSV's columns before the rubric's items (``rubric-<name>``, then ``score``, ``max_score``).
 CSV_COLUMNS = ("id", "name", "address", "sessions", "delivered", "recipients", "subjects",
-               "first_success", "last_session", "last_outcome", "mistakes", "errors")
+               "first_success", "last_session", "last_outcome", "mistakes", "errors",
+               "auth_failed")
+_WIDTH = 100
 
 
 def texts(lang: str) -> dict[str, str]:
@@ -67,6 +70,10 @@ def _student_lines(row: StudentRow, report: ClassReport, t: dict[str, str], lang
         lines.append("  " + t["delivered"].format(
             session=d.session, time=shown_time(d.time), to=", ".join(map(_shown, d.recipients)),
             subject=_shown(d.subject)))
+    failed = row.auth_failures
+    if failed:
+        lines.append("  " + t["auth-failed"].format(count=len(failed),
+                                                     user=_shown(failed[-1].session.tried[-1])))
     if row.first_success is not None:
         lines.append("  " + t["first-success"].format(time=shown_time(row.first_success)))
     listed = mistake_list(row)
@@ -93,13 +100,18 @@ def render_text(report: ClassReport, lang: str = "en") -> str:
     out += [t["common-item"].format(key=k, times=n, students=m) for k, n, m in common] or \
         ["  " + t["none"]]
     absent = report.not_connected
-    out.append(t["not-connected"].format(count=len(absent),
-                                         ids=" ".join(_shown(r.student.id) for r in absent)
-                                         or t["none"]))
+    out += _wrapped(t["not-connected"].format(count=len(absent), ids=" ".join(
+        _shown(r.student.id) for r in absent) or t["none"]))
     if report.unattributed:
-        out.append(t["unattributed"].format(count=len(report.unattributed), ids=" ".join(
+        out += _wrapped(t["unattributed"].format(count=len(report.unattributed), ids=" ".join(
             f"#{f.session.id}" for f in report.unattributed)))
     return "\n".join(out) + "\n"
+
+
+def _wrapped(line: str) -> list[str]:
+    # A list of a hundred ids: wrapped at the ids' spaces, never inside one.
+    return textwrap.wrap(line, _WIDTH, subsequent_indent="  ", break_long_words=False,
+                         break_on_hyphens=False) or [line]
 
 
 def _csv_row(row: StudentRow, report: ClassReport) -> list[Any]:
@@ -109,7 +121,8 @@ def _csv_row(row: StudentRow, report: ClassReport) -> list[Any]:
         s.id, s.name, s.address, len(row.sessions), len(deliveries), " ".join(recipients),
         " | ".join(d.subject for d in deliveries), iso_time(row.first_success),
         iso_time(last.session.started) if last else "", last.session.outcome if last else "",
-        mistake_list(row, ":").replace(", ", " "), sum(f.errors for f in row.sessions)]
+        mistake_list(row, ":").replace(", ", " "), sum(f.errors for f in row.sessions),
+        len(row.auth_failures)]
     if report.rubric is not None:
         points = row.points or {}
         cells += [points.get(item.name, 0) for item in report.rubric.items]

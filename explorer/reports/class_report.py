@@ -46,6 +46,11 @@ class StudentRow:
         return self.sessions[-1] if self.sessions else None
 
     @property
+    def auth_failures(self) -> list[SessionFacts]:
+        """The sessions where AUTH was tried and never succeeded."""
+        return [f for f in self.sessions if f.session.tried and not f.authenticated]
+
+    @property
     def mistakes(self) -> Counter:
         total: Counter = Counter()
         for facts in self.sessions:

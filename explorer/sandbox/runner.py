@@ -45,6 +45,8 @@ def format_event(event: SandboxEvent, data_dir: str = "") -> str | None:
         parts.append(f"{record.messages} message{'s' if record.messages != 1 else ''}")
         if record.username:
             parts.append(f"user {_shown(record.username)}")
+        elif record.tried:  # who failed matters most in class: never the password
+            parts.append(f"AUTH failed for {_shown(record.tried[-1])}")
         if record.tls:
             parts.append("TLS")
         seconds = (record.ended_at or event.time) - record.started_at
