@@ -128,3 +128,25 @@ def test_commit_is_all_or_nothing(tmp_path):
     files = sorted(p.relative_to(tmp_path / "mail").parts[0] for p in
                    (tmp_path / "mail").rglob("*") if p.is_file())
     assert files == ["a@sandbox.test", "b@sandbox.test"]
+
+
+def test_files_left_in_tmp_by_a_killed_sandbox_are_removed_at_start(tmp_path):
+    import os
+    import time
+
+    from explorer.sandbox import Sandbox
+
+    store = MaildirStore(tmp_path)
+    kept = store.deliver("bob@sandbox.test", b"Subject: kept\r\n\r\nx\r\n")
+    tmp = tmp_path / "mail" / "bob@sandbox.test" / "tmp"
+    # What kill -9 leaves between the write into tmp/ and the rename into new/.
+    left = tmp / "1700000000.M000001P999Q1.host"
+    left.write_bytes(b"Subject: half")
+    an_hour_ago = time.time() - 3600
+    os.utime(left, (an_hour_ago, an_hour_ago))
+    being_written = tmp / "1700000001.M000001P998Q1.host"  # another sandbox's, just now
+    being_written.write_bytes(b"Subject: in flight")
+    box = Sandbox(data_dir=tmp_path, tls=False).start()
+    box.stop()
+    assert sorted(p.name for p in tmp.iterdir()) == [being_written.name]
+    assert [m.data for m in box.messages()] == [kept.read_bytes()]

@@ -196,6 +196,7 @@ class Sandbox:
             _quiet_aiosmtpd()
             try:
                 self.store.ensure()
+                self.store.clean_tmp()
                 if self.tls:
                     hosts = [self.host] if self.host else []
                     self._ctx.tls_context, _ = load_server_context(self.data_dir / "tls", hosts)

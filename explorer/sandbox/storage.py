@@ -27,6 +27,12 @@ from explorer.sandbox.filesystem import sync_dir, sync_file
 __all__ = ["MaildirStore", "StoredMessage", "default_data_dir", "mailbox_name", "DATA_ENV"]
 
 MAILDIR_SUBDIRS = ("tmp", "new", "cur")
+# A file in tmp/ lives for one turn of the event loop (written, synced, renamed into new/): one
+# older than this was left by a sandbox that was killed (kill -9, a power cut) mid-delivery.
+# Maildir readers wait 36 hours because other programs may write there; only the sandbox
+# does, but another sandbox may share the folder, so a margin is kept. Were a live file
+# removed all the same, its rename would fail and the client get 451, never a false 250.
+STALE_TMP_SECONDS = 30.0
 MAX_ADDRESS_OCTETS = 254  # RFC 5321 4.5.3.1.3: a path is at most 256 octets with the brackets
 
 
@@ -80,6 +86,31 @@ class MaildirStore:
         self.root.mkdir(parents=True, exist_ok=True)
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise PermissionError(f"{self.root} is not writable")
+
+    def clean_tmp(self, older_than: float = STALE_TMP_SECONDS) -> int:
+        """Remove the half-delivered files a killed sandbox left in the mailboxes' tmp/
+        (older than ``older_than`` seconds); returns how many were removed."""
+        cutoff = time.time() - older_than
+        removed = 0
+        try:
+            boxes = [entry.path for entry in os.scandir(self._root)
+                     if entry.is_dir(follow_symlinks=False)]
+        except FileNotFoundError:
+            return 0
+        for box in boxes:
+            try:
+                leftovers = list(os.scandir(os.path.join(box, "tmp")))
+            except OSError:  # no tmp/ (yet), or not readable: nothing of ours there
+                continue
+            for entry in leftovers:
+                try:
+                    if (entry.is_file(follow_symlinks=False)
+                            and entry.stat(follow_symlinks=False).st_mtime < cutoff):
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:  # gone meanwhile, or not ours to remove: leave it
+                    continue
+        return removed
 
     def maildir(self, recipient: str) -> Path:
         """The Maildir of a recipient, with ``tmp/new/cur`` created if missing."""
