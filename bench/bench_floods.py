@@ -72,18 +72,24 @@ def stop(process: subprocess.Popen) -> None:
 async def line_flood(port: int, mebibytes: int) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     await reader.readline()
+    # Read while writing, as a client should: the reply comes long before the line would end.
+    replied = asyncio.create_task(reader.readline())
     chunk, taken, began = b"x" * (1 << 20), 0, time.monotonic()
     try:
         for _ in range(mebibytes):
+            if replied.done():
+                break
             writer.write(chunk)
             await asyncio.wait_for(writer.drain(), 30)
             taken += len(chunk)
     except (OSError, asyncio.TimeoutError):
         pass
     try:
-        reply = await asyncio.wait_for(reader.readline(), 10)
+        reply = await asyncio.wait_for(replied, 10)
     except asyncio.TimeoutError:
         reply = b"(no reply within 10 s)"
+    except OSError as exc:
+        reply = f"(the connection failed: {exc})".encode()
     print(f"  a line of {mebibytes} MiB with no CRLF: client wrote {taken / (1 << 20):.0f} MiB "
           f"before the server closed, in {time.monotonic() - began:.2f} s; reply: "
           f"{reply.decode(errors='replace').strip() or '(none)'}")
