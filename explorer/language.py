@@ -19,7 +19,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["LANGUAGES", "DEFAULT", "ENV", "LOCALE_ENV", "Choice", "normalise", "choose", "system_locale"]
+__all__ = ["LANGUAGES", "DEFAULT", "ENV", "LOCALE_ENV", "Choice", "normalise", "choose", "system_locale",
+           "html_lang"]
 
 #: The languages every learner-facing table carries.
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -55,6 +56,14 @@ def normalise(tag: str) -> str | None:
     if language.startswith("english"):
         return "en"
     return None
+
+
+def html_lang(lang: str) -> str:
+    """The tag for HTML's ``lang`` attribute: ``zh`` is written in simplified characters, ``zh-CN``.
+
+    Browsers choose the glyphs of a CJK font by it (a ``zh`` page may get Japanese forms).
+    """
+    return {"zh": "zh-CN"}.get(lang, lang)
 
 
 def _warning(asked: str, where: str) -> str:

@@ -11,8 +11,10 @@ the escape syntax that the REPL's ``/raw`` command reads back.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-__all__ = ["visible", "visible_lines", "visible_text", "hexdump", "parse_escapes", "EscapeError"]
+__all__ = ["visible", "visible_lines", "visible_text", "hexdump", "parse_escapes", "EscapeError",
+           "Shown", "shown", "shown_lines"]
 
 _NAMED = {0x0D: "\\r", 0x0A: "\\n", 0x09: "\\t", 0x5C: "\\\\"}
 
@@ -63,6 +65,72 @@ def visible_text(text: str) -> str:
         else:
             out.append(f"\\U{code:08x}")
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One line of the wire as a person reads it.
+
+    ``text`` is safe to print: 8-bit bytes that form text in ``charset`` ("UTF-8", or "GBK" for a
+    line that is not UTF-8 but reads as Chinese in GBK) are shown as that text; everything else is
+    escaped as :func:`visible` does. ``charset`` is None when the line is plain ASCII, and
+    ``octets`` is the line's length on the wire, so the front ends can say how many bytes the
+    characters really took.
+    """
+
+    text: str
+    charset: str | None
+    octets: int
+
+
+def _escape_char(ch: str, charset: str) -> str:
+    code = ord(ch)
+    if code < 0x80:
+        return _TABLE[code]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not part of any character (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if ch.isprintable() and ch != "\ufffd":
+        return ch
+    # An invisible character, or U+FFFD (which stands for bytes that were lost): its bytes, escaped.
+    return visible(ch.encode(charset))
+
+
+def _is_chinese(text: str) -> bool:
+    # GBK decodes almost any pair of high bytes: accept it only when every 8-bit character is a
+    # Chinese character or Chinese punctuation, so Latin-1 "été" is not shown as nonsense.
+    wide = [ch for ch in text if ord(ch) >= 0x80]
+    return bool(wide) and all("\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+                              for ch in wide)
+
+
+def shown(data: bytes) -> Shown:
+    """One line of the wire (with its line ending) as text: see :class:`Shown`."""
+    if data.isascii():
+        return Shown(visible(data), None, len(data))
+    for charset in ("utf-8", "gbk"):  # UTF-8 first: GBK bytes are seldom valid UTF-8, not never
+        try:
+            text = data.decode(charset)
+        except UnicodeDecodeError:
+            continue
+        if charset == "utf-8" or _is_chinese(text):
+            return Shown("".join(_escape_char(ch, charset) for ch in text), charset.upper(), len(data))
+    # Mostly UTF-8 with a stray byte: the characters as text, the stray byte escaped.
+    text = data.decode("utf-8", "surrogateescape")
+    if any(ord(ch) >= 0x80 and not 0xDC80 <= ord(ch) <= 0xDCFF for ch in text):
+        return Shown("".join(_escape_char(ch, "utf-8") for ch in text), "UTF-8", len(data))
+    return Shown(visible(data), None, len(data))
+
+
+def shown_lines(data: bytes) -> list[Shown]:
+    """:func:`shown` for each line of ``data`` (split after each LF, as :func:`visible_lines`)."""
+    lines: list[Shown] = []
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        lines.append(shown(data[start:end]))
+        start = end
+    return lines
 
 
 def hexdump(data: bytes, width: int = 16) -> str:

@@ -14,6 +14,7 @@ from explorer.lessons import progress
 from explorer.lessons.judge import judge, state_hint
 from explorer.lessons.loader import LessonError, list_lessons, load_lesson
 from explorer.lessons.model import Lesson, Step, fill
+from explorer.width import unwrap
 from explorer.lessons.runner import apply_actions, step_outgoing, suggestion_for
 from explorer.lessons.texts import text
 from explorer.reports.explaining import wrap
@@ -83,7 +84,7 @@ class Tutor:
         self.misses = 0
         self.typed = 0
         lines: list[Line] = [[("title", text("step-head", self.lang, n=self.index + 1, total=len(self.lesson.steps)))]]
-        lines += [[("", wrap(" ".join(p.split()), "   "))] for p in self._text(step.narration).split("\n\n") if p.strip()]
+        lines += [[("", wrap(unwrap(p), "   "))] for p in self._text(step.narration).split("\n\n") if p.strip()]
         for note in apply_actions(step, engine, self.sandbox, self.lang):
             lines.append([("dim", f"   ({note})")])
         if step.session == "reconnect":

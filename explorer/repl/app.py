@@ -20,6 +20,7 @@ from explorer.knowledge.guide import note, stage
 from explorer.repl import view
 from explorer.repl.auth_guide import AuthGuide
 from explorer.repl.console import Console, Line
+from explorer.repl.keys import key_bindings
 from explorer.repl.message import MessageDesk
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
 from explorer.repl.targets import TargetError, parse_target
@@ -67,7 +68,7 @@ class Repl:
         self.prompt = PromptSession(
             history=history or InMemoryHistory(), auto_suggest=StepSuggest(self.suggestion),
             completer=SmtpCompleter(self), complete_while_typing=False,
-            bottom_toolbar=lambda: toolbar(self), input=input, output=output,
+            bottom_toolbar=lambda: toolbar(self), input=input, output=output, key_bindings=key_bindings(self),
         )
 
     # -- output ---------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ class Repl:
             wire = outgoing.to_bytes()
             self.message.lint(self, outgoing, wire)
             if self.show_bytes:
-                self.say_lines(view.wire_lines("client", wire, hex_dump=self.show_hex))
+                self.say_lines(view.wire_lines("client", wire, hex_dump=self.show_hex, lang=self.lang))
             if isinstance(outgoing, Command) and outgoing.verb == "AUTH":
                 mechanism, _, initial = outgoing.argument.partition(" ")
                 self._auth_mechanism = mechanism.upper()
@@ -326,7 +327,7 @@ class Repl:
             data = chunk.data
             for secret in secrets:
                 data = data.replace(secret, b"[secret removed]")
-            lines += view.wire_lines(chunk.direction, data)
+            lines += view.wire_lines(chunk.direction, data, lang=self.lang)
         return lines
 
     def leave(self) -> None:

@@ -85,20 +85,39 @@ class SmtpCompleter(Completer):
         yield from _matches(word, argument_options(self.repl, name.lower()))
 
 
-def toolbar(repl: Repl) -> FormattedText:
-    """Server, stage, TLS, AUTH and the next expected step, on one line."""
+def toolbar(repl: Repl, columns: int | None = None) -> FormattedText:
+    """Server, stage, TLS, AUTH and the next expected step, on one line of ``columns`` (the
+    terminal's width): what does not fit is cut from the end, by display width."""
+    from explorer.knowledge.tables import load, pick
+    from explorer.width import width
+
+    texts = pick(load("ui")["toolbar"], repl.lang)
     session = repl.engine.session
     ctx = session.context
-    step = repl.suggestion() or "wait for the server"
-    parts = [
-        ("", f" {repl.target_label} "),
-        ("", f"| {stage(session.state.value).title} "),
-        ("", f"| TLS {'on' if ctx.tls else 'off'} "),
-        ("", f"| AUTH {'yes' if ctx.authenticated else 'no'} "),
-    ]
+    step = repl.suggestion() or texts["wait"]
+    label = repl.engine.target.label
+    where = texts["sandbox"].format(where=label) if repl.target_label != label else label
+    parts = [where, stage(session.state.value, repl.lang).title, texts["tls_on" if ctx.tls else "tls_off"],
+             texts["auth_yes" if ctx.authenticated else "auth_no"]]
     if repl.engine.session.strict:
-        parts.append(("", "| strict "))
+        parts.append(texts["strict"])
     if repl.tutor is not None:
-        parts.append(("", f"| {repl.tutor.status()} "))
-    parts.append(("", f"| next: {step} "))
-    return FormattedText(parts)
+        parts.append(repl.tutor.status())
+    parts.append(texts["next"].format(step=step))
+    line = " " + " | ".join(parts) + " "
+    if columns is None:
+        columns = _columns()
+    if width(line) > columns:
+        while line and width(line) > columns - 1:
+            line = line[:-1]
+        line += "…"
+    return FormattedText([("", line)])
+
+
+def _columns() -> int:
+    try:
+        from prompt_toolkit.application.current import get_app
+
+        return get_app().output.get_size().columns
+    except Exception:  # no application running (a test, a pipe): no limit to keep to
+        return 1000

@@ -6,13 +6,14 @@ Every byte from the wire passes through the visible rendering first.
 
 from __future__ import annotations
 
-from explorer.core.render import hexdump, visible, visible_lines, visible_text
+from explorer.core.render import hexdump, shown_lines, visible, visible_text
 from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
 from explorer.client.engine import Event, Failure, Stalled, TlsStarted
-from explorer.reports.explaining import wrap
+from explorer.reports.explaining import eight_bit_mark, wrap
 from explorer.knowledge.guide import advice, note, stage
+from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
 
 __all__ = ["wire_lines", "warning_lines", "finding_lines", "event_lines", "stage_lines", "code_style",
@@ -23,10 +24,19 @@ def code_style(code: int) -> str:
     return f"code{code // 100}" if 2 <= code // 100 <= 5 else "error"
 
 
-def wire_lines(direction: str, data: bytes, *, hex_dump: bool = False) -> list[Line]:
-    """``C: EHLO me\\r\\n`` lines (one per line on the wire), and the hex dump if asked."""
+def wire_lines(direction: str, data: bytes, *, hex_dump: bool = False, lang: str = "en") -> list[Line]:
+    """``C: EHLO me\\r\\n`` lines (one per line on the wire), and the hex dump if asked.
+
+    8-bit text (我爱计算机网络 in UTF-8, a GBK reply) is shown as text, marked with its charset
+    and byte count, and F2 shows its hex.
+    """
     tag, style = ("C: ", "client") if direction == "client" else ("S: ", "server")
-    lines: list[Line] = [[(style, tag), ("wire", text)] for text in visible_lines(data)]
+    lines: list[Line] = []
+    for line in shown_lines(data):
+        lines.append([(style, tag), ("wire", line.text)])
+        if line.charset:
+            key = table_text("ui", "eight-bit-key", lang)
+            lines[-1].append(("dim", f"   {eight_bit_mark(line, lang)[:-1]}; {key}]"))
     if not lines:
         lines = [[(style, tag), ("dim", "(nothing)")]]
     if hex_dump:
@@ -64,7 +74,7 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     from explorer.knowledge import codes  # with the first reply, not before the first prompt
 
     reply = answer.reply
-    out = wire_lines("server", reply.raw, hex_dump=hex_dump)
+    out = wire_lines("server", reply.raw, hex_dump=hex_dump, lang=lang)
     info = codes.explain_code(reply.code, lang)
     head: Line = [("", "   "), (code_style(reply.code), str(reply.code))]
     if reply.enhanced:
@@ -97,7 +107,7 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
     if isinstance(event, Answer):
         return _answer_lines(event, lang, hex_dump)
     if isinstance(event, ProtocolError):
-        return wire_lines("server", event.raw, hex_dump=hex_dump) + [
+        return wire_lines("server", event.raw, hex_dump=hex_dump, lang=lang) + [
             [("error", "   not a valid SMTP reply: "), ("", event.message)]]
     if isinstance(event, ConnectionClosed):
         lines: list[Line] = [[("error", "   the server closed the connection")]]

@@ -18,12 +18,14 @@ CSS = """
   --lane: 7rem; --gutter: 5.2rem; --line: #4a5160; --client: #2f5fa7; --k2: #1a7f37;
   --k3: #0a6f8f; --k4: #a35c00; --k5: #c62828; --garbage: #7b1fa2; --tls: #2ea043;
   --tls-band: rgba(46, 160, 67, 0.09); --muted: #5f6672; --flag: #d1242f;
-  --mono: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace;
+  --mono: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, "Noto Sans Mono CJK SC",
+    "Sarasa Mono SC", "Microsoft YaHei", monospace;
 }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0 auto; max-width: 72rem; padding: 1rem 1.25rem 3rem; color: #1f2328;
-  font: 15px/1.4 system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif; background: #fff; }
+  font: 15px/1.4 system-ui, "DejaVu Sans", "Liberation Sans", Arial, "Noto Sans CJK SC", "Source Han Sans SC",
+    "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; background: #fff; }
 h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
 .summary { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0 0 .75rem; }
 .summary dt { color: var(--muted); }

@@ -16,6 +16,7 @@ import html
 
 from explorer import __version__
 from explorer.core.render import visible_text
+from explorer.language import html_lang
 from explorer.reports.assets import CSP, CSS, SCRIPT
 from explorer.reports.class_facts import SessionFacts
 from explorer.reports.class_formats import mistake_list, shown_time, texts
@@ -168,7 +169,7 @@ def render_class_html(report: ClassReport, lang: str = "en") -> str:
     heading = t["heading"].format(title=title, students=len(report.students),
                                   connected=len(report.students) - len(report.not_connected),
                                   delivered=len(report.delivered), sessions=report.sessions)
-    out = ["<!DOCTYPE html>", f'<html lang="{_e(lang)}">', "<head>", '<meta charset="utf-8">',
+    out = ["<!DOCTYPE html>", f'<html lang="{_e(html_lang(lang))}">', "<head>", '<meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<meta name="referrer" content="no-referrer">', f"<title>{_e(title)}</title>",

@@ -8,7 +8,7 @@ are shown through the visible rendering only.
 
 from __future__ import annotations
 
-from explorer.core.render import visible, visible_text
+from explorer.core.render import shown, visible, visible_text
 from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, Warning_
 from explorer.core.states import UNKNOWN
@@ -23,8 +23,9 @@ Texts = tuple[str, str, tuple[str, ...]]  # label, meaning, explanation
 
 
 def line_text(data: bytes) -> str:
-    """One line as sent, visible, without its CRLF (a bare LF or other ending stays visible)."""
-    return visible(data[:-2] if data.endswith(b"\r\n") else data)
+    """One line as sent, without its CRLF (a bare LF or other ending stays visible); 8-bit text
+    (UTF-8, or GBK that reads as Chinese) is shown as text, everything else escaped."""
+    return shown(data[:-2] if data.endswith(b"\r\n") else data).text
 
 
 def _verb_meaning(verb: str, lang: str) -> str:

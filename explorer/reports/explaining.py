@@ -6,12 +6,11 @@ Every function returns plain lines (already made safe with the visible rendering
 
 from __future__ import annotations
 
-import textwrap
-
 from typing import TYPE_CHECKING
 
-from explorer.core.render import hexdump, visible, visible_text
+from explorer.core.render import Shown, hexdump, visible, visible_text
 from explorer.knowledge.guide import advice, note
+from explorer.width import fill
 
 if TYPE_CHECKING:
     from explorer.core.commands import Command
@@ -19,16 +18,22 @@ if TYPE_CHECKING:
 # The code, extension and Base64 modules are imported where they are used: the REPL needs only
 # ``wrap`` before its first prompt, and every millisecond there is one the learner waits.
 
-__all__ = ["wrap", "explain_code", "explain_enhanced", "explain_extension", "explain_item",
+__all__ = ["wrap", "eight_bit_mark", "explain_code", "explain_enhanced", "explain_extension", "explain_item",
            "describe_base64", "describe_bytes"]
 
 WIDTH = 78
 
 
 def wrap(text: str, indent: str = "    ", hanging: str | None = None) -> str:
-    """Fill ``text`` to the width; later lines get ``hanging`` (default: the same indent)."""
-    return textwrap.fill(text, WIDTH, initial_indent=indent,
-                         subsequent_indent=indent if hanging is None else hanging)
+    """Fill ``text`` to the display width; later lines get ``hanging`` (default: the same indent)."""
+    return fill(text, WIDTH, indent, hanging)
+
+
+def eight_bit_mark(line: Shown, lang: str = "en") -> str:
+    """"[8-bit UTF-8, 23 bytes]": what a line shown as text (我爱计算机网络) is on the wire."""
+    from explorer.knowledge.tables import text
+
+    return "[" + text("ui", "eight-bit", lang, charset=line.charset, octets=line.octets) + "]"
 
 
 def explain_code(code: int, lang: str = "en", *, verb: str | None = None) -> list[str]:

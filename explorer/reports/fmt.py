@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from explorer.core.render import visible_text
+from explorer.core.render import shown_lines, visible_text
+from explorer.reports.explaining import eight_bit_mark
 from explorer.reports.explain import line_text
 from explorer.reports.model import Exchange, Transcript
 from explorer.reports.secrets import secrets_state
@@ -84,14 +85,19 @@ def summary_rows(transcript: Transcript, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
-def wire_lines(exchange: Exchange) -> list[str]:
-    """The exchange's bytes as lines without their CRLF (other line ends stay visible)."""
-    data, lines, start = exchange.data, [], 0
-    while start < len(data):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end + 1
-        lines.append(line_text(data[start:end]))
-        start = end
+def wire_lines(exchange: Exchange, lang: str | None = None) -> list[str]:
+    """The exchange's bytes as lines without their CRLF (other line ends stay visible).
+
+    With ``lang``, a line of 8-bit text (我爱计算机网络) is marked with its charset and its
+    length in bytes, in that language: the text is shown, the bytes stay countable.
+    """
+    lines, start, data = [], 0, exchange.data
+    for line in shown_lines(data):
+        text_ = line_text(data[start:start + line.octets])
+        start += line.octets
+        if lang is not None and line.charset:
+            text_ += "   " + eight_bit_mark(line, lang)
+        lines.append(text_)
     return lines or [""]
 
 

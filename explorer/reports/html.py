@@ -17,7 +17,9 @@ import html
 from typing import Any, Iterable
 
 from explorer import __version__
-from explorer.core.render import visible_lines, visible_text
+from explorer.core.render import hexdump, shown_lines, visible_text
+from explorer.language import html_lang
+from explorer.reports.explaining import eight_bit_mark
 from explorer.reports.assets import CSP, CSS, SCRIPT
 from explorer.reports.findings import Finding, place_findings
 from explorer.reports.fmt import clock, delta, deltas, marker_text, summary_rows
@@ -62,9 +64,15 @@ def _title(exchange: Exchange, gap: float) -> str:
 
 def _bytes_block(exchange: Exchange, lang: str) -> str:
     data = exchange.data[:MAX_SHOWN_OCTETS]
-    body = "\n".join(visible_lines(data))
+    lines = shown_lines(data)
+    body = "\n".join(line.text for line in lines)
     more = len(exchange.data) - len(data)
     note = f'\n<p class="facts">{_e(text("page", "more-octets", lang, octets=more))}</p>' if more > 0 else ""
+    eight_bit = [line for line in lines if line.charset]
+    if eight_bit:  # the text is shown as text: its bytes, in hex, one click away
+        marks = " ".join(eight_bit_mark(line, lang) for line in eight_bit)
+        note += (f'\n<details class="hex"><summary>{_e(marks)}</summary>'
+                 f'<pre class="bytes">{_e(hexdump(data))}</pre></details>')
     return f"<pre class=\"bytes\">{_e(body)}</pre>{note}"
 
 
@@ -100,7 +108,7 @@ def _detail(t: Transcript, exchange: Exchange, gap: float, findings: list[Findin
 def _arrow(t: Transcript, exchange: Exchange, gap: float, findings: list[Finding]) -> str:
     # Under the arrow: the first line exactly as on the wire, its CRLF shown (the label says
     # what it is; this says what it was).
-    lines = visible_lines(exchange.data) or [""]
+    lines = [line.text for line in shown_lines(exchange.data)] or [""]
     shown = lines[0] + (f" ... (+{len(lines) - 1})" if len(lines) > 1 else "")
     slow = ' class="slow"' if gap >= SLOW_SECONDS else ""
     flags = "".join(f'<span class="flag" title="{_e(f.text)}">! {_e(f.key)}</span>' for f in findings)
@@ -204,7 +212,7 @@ def render_html(transcript: Transcript, findings: Iterable[Any] | None = None, *
     placed = place_findings(t, findings)
     where = visible_text(str(t.meta.get("server") or t.meta.get("peer") or ""))
     title = title or page["title"] + (f" - {where}" if where else "")
-    out = ["<!DOCTYPE html>", f'<html lang="{_e(lang)}">', "<head>", '<meta charset="utf-8">',
+    out = ["<!DOCTYPE html>", f'<html lang="{_e(html_lang(lang))}">', "<head>", '<meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<meta name="referrer" content="no-referrer">',

@@ -12,13 +12,14 @@ are masked unless asked. Every text comes from ``knowledge/mistakes.toml`` and t
 from __future__ import annotations
 
 import sys
-import textwrap
 import threading
 import time as _time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
-from explorer.core.render import visible, visible_lines, visible_text
+from explorer.core.render import Shown, shown, shown_lines, visible, visible_text
+from explorer.reports.explaining import eight_bit_mark
+from explorer.width import fill
 from explorer.knowledge import codes
 from explorer.lint import Analysis, Finding, ServerEvent, Unit, analyse, explain, label
 
@@ -45,8 +46,12 @@ class SessionInfo:
 
 
 def _wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_on_hyphens=False, break_long_words=False) or [indent]
+    return fill(text, WIDTH, indent, indent + "  ", break_on_hyphens=False, break_long_words=False).split("\n")
+
+
+def _marked(line: Shown, lang: str) -> str:
+    # 8-bit text is shown as text: the mark says what it is on the wire, and how many bytes.
+    return line.text + (f"   {eight_bit_mark(line, lang)}" if line.charset else "")
 
 
 def _finding_lines(finding: Finding, lang: str) -> list[str]:
@@ -87,7 +92,7 @@ class _Transcript:
             cut = secret_from - start
             text = visible(raw[:cut]) + MASK + visible(raw[len(body):])
         else:
-            text = visible(raw)
+            text = _marked(shown(raw), self.lang)
         chunk = self.a.chunk_of(max(start, end - 1))
         lines = [f"{self.stamp(chunk)} C: {text}"]
         for finding in self.by_line.pop(number, []):
@@ -144,7 +149,7 @@ class _Transcript:
 
     def server(self, event: ServerEvent, order: int) -> None:
         raw = event.reply.raw if event.reply is not None else event.error.raw  # type: ignore[union-attr]
-        lines = [f"{self.stamp(event.chunk_index)} S: {text}" for text in visible_lines(raw)]
+        lines = [f"{self.stamp(event.chunk_index)} S: {_marked(line, self.lang)}" for line in shown_lines(raw)]
         if event.reply is None:
             lines.append(f"{_PAD}-> {label('not_a_reply', self.lang)}")
         else:

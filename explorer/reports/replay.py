@@ -68,10 +68,10 @@ def _marker_lines(transcript: Transcript, index: int) -> list[Line]:
 def _exchange_lines(exchange: Exchange, lang: str, hex_dump: bool) -> list[Line]:
     if exchange.direction == CLIENT:
         return view.warning_lines(tuple(exchange.checks), lang) + view.wire_lines(
-            CLIENT, exchange.data, hex_dump=hex_dump)
+            CLIENT, exchange.data, hex_dump=hex_dump, lang=lang)
     if exchange.event is not None:
         return view.event_lines(exchange.event, lang, hex_dump=hex_dump)
-    return view.wire_lines("server", exchange.data, hex_dump=hex_dump)  # loaded without the core
+    return view.wire_lines("server", exchange.data, hex_dump=hex_dump, lang=lang)  # loaded without the core
 
 
 def step_lines(transcript: Transcript, step: Step, *, shown_state: State | None = None,

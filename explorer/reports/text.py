@@ -28,7 +28,7 @@ def transcript_lines(transcript: Transcript) -> list[str]:
         if exchange.kind == "bytes":
             out.append(tag + exchange.label)
             continue
-        out += [tag + line for line in wire_lines(exchange)]
+        out += [tag + line for line in wire_lines(exchange, lang)]
     return out
 
 
