@@ -35,12 +35,17 @@ def visible_lines(data: bytes) -> list[str]:
     Each element still shows its own line ending (``\\r\\n``, or a bare ``\\n``), so a learner
     sees exactly which terminator every line had.
     """
-    lines: list[str] = []
+    return [visible(line) for line in _lines(data)]
+
+
+def _lines(data: bytes) -> list[bytes]:
+    # Split after each LF, keeping it: the line ending is part of what the learner must see.
+    lines: list[bytes] = []
     start = 0
     while start < len(data):
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end + 1
-        lines.append(visible(data[start:end]))
+        lines.append(data[start:end])
         start = end
     return lines
 
@@ -123,14 +128,7 @@ def shown(data: bytes) -> Shown:
 
 def shown_lines(data: bytes) -> list[Shown]:
     """:func:`shown` for each line of ``data`` (split after each LF, as :func:`visible_lines`)."""
-    lines: list[Shown] = []
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end + 1
-        lines.append(shown(data[start:end]))
-        start = end
-    return lines
+    return [shown(line) for line in _lines(data)]
 
 
 def hexdump(data: bytes, width: int = 16) -> str:
