@@ -116,6 +116,7 @@ def test_back_into_an_open_transaction_suggests_rset(sandbox, data) -> None:
     (2, "mail", ("state-rset", "RSET")), (2, "greeted", ("state-helo", None)), (3, "ready", ("state-mail", None)),
     (4, "mail", ("state-rcpt", None)), (2, "ready", None), (1, "not-connected", ("state-connect", "/connect")),
     (4, "data", ("state-data", None)), (4, "auth-exchange", ("state-auth", None)),
+    (5, "rcpt", ("state-no-data", "DATA")), (5, "ready", ("state-no-data", None)), (5, "data", None),
 ])
 def test_state_hints_follow_the_state_table(step: int, state: str, expected) -> None:
     from explorer.core.states import State
@@ -128,8 +129,19 @@ def test_state_hints_follow_the_state_table(step: int, state: str, expected) -> 
         assert (hint, fix) == (None, None)
     else:
         key, command = expected
-        assert hint == text(key, command=fill(the_step.send, lesson.variables)) and fix == command
+        values = {"command": fill(the_step.send, lesson.variables)} if the_step.kind == "command" else {}
+        assert hint == text(key, **values) and fix == command
     assert state_hint(the_step, State(state), lesson.variables, "zh")[0] != hint or hint is None
+
+
+def test_an_auth_answer_with_no_334_pending() -> None:
+    from explorer.core.states import State
+    from explorer.lessons.texts import text
+
+    lesson = load_lesson(find_lesson("auth-login"))
+    answer = next(s for s in lesson.steps if s.kind == "auth")
+    assert state_hint(answer, State.READY, lesson.variables) == (text("state-no-auth"), None)
+    assert state_hint(answer, State.AUTH_EXCHANGE, lesson.variables) == (None, None)
 
 
 def test_a_step_that_expects_an_error_is_out_of_order_on_purpose() -> None:

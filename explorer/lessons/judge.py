@@ -26,6 +26,11 @@ __all__ = ["Verdict", "judge", "state_hint", "ANY_ARGUMENT"]
 ANY_ARGUMENT = frozenset({"HELO", "EHLO"})
 
 
+# The states in which the server reads commands (the session is open, nothing is pending): those
+# in which the core's table allows NOOP, which is allowed at any such time.
+_TALKING = IN_ORDER["NOOP"]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """``passed``: the step is done; ``judged``: False while the step is still in progress
@@ -117,6 +122,10 @@ def state_hint(step: Step, state: State, variables: dict[str, str], lang: str = 
         return text("state-data", lang), None
     if state is State.REJECTED:
         return text("state-rejected", lang), None
+    if step.kind == "auth" and state is not State.AUTH_EXCHANGE and state in _TALKING:
+        return text("state-no-auth", lang), None
+    if step.kind == "message" and state in _TALKING:
+        return text("state-no-data", lang), "DATA" if state is State.RCPT else None
     wants_success = bool(step.reply.classes & {2, 3}) or any(code < 400 for code in step.reply.codes)
     if step.kind != "command" or not wants_success:
         return None, None  # a step that expects a 4xx/5xx sends out of order on purpose
