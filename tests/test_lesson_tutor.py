@@ -83,6 +83,7 @@ def test_the_default_rules_per_verb(sandbox, data) -> None:
 CHOICE = Question("choice", "?", ("The client, with HELO", "The server, with its 220 greeting"),
                   ("2", "The server, with its 220 greeting"))
 TEXT = Question("text", "?", (), ("354",))
+ZH = Question("choice", "?", ("客户端，发送 HELO", "邮件服务器，发送 220 欢迎信息"), ("2", "邮件服务器，发送 220 欢迎信息"))
 FIVE = Question("text", "?", (), ("CRLF.CRLF", "\\r\\n.\\r\\n", "CR LF . CR LF"))
 
 
@@ -93,6 +94,9 @@ FIVE = Question("text", "?", (), ("CRLF.CRLF", "\\r\\n.\\r\\n", "CR LF . CR LF")
     (CHOICE, "3", None), (CHOICE, "the server", None), (CHOICE, "", None),
     (TEXT, "354", True), (TEXT, "354.", True), (TEXT, "'354'", True), (TEXT, "３５４", True), (TEXT, "250", False),
     (FIVE, "crlf.crlf", True), (FIVE, "CR LF . CR LF", True), (FIVE, "\\r\\n.\\r\\n", True), (FIVE, ".", False),
+    (FIVE, "CRLFCRLF", False),
+    (ZH, "邮件服务器，发送 220 欢迎信息", True), (ZH, "邮件服务器 发送220欢迎信息。", True), (ZH, "邮件服务器发送 220 欢迎信息", True),
+    (ZH, "邮件服务器 发送 220 欢迎信息！", True), (ZH, "客户端，发送 HELO", False), (ZH, "邮件服务器", None),
 ])
 def test_answers_are_normalised(question: Question, answer: str, verdict: bool | None) -> None:
     assert question.check(answer) is verdict

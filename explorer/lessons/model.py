@@ -7,7 +7,6 @@ these objects or a list of problems with ``file:line``.
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,17 +71,19 @@ class Question:
         return any(given == normalise_answer(a) for a in self.answers)
 
 
-# Punctuation that may stand around a word of an answer ("2.", "(2)", "354!", "“Date”").
-_EDGES = string.punctuation + "，。、；：！？“”‘’（）《》「」"
+_CJK = "[\u2e80-\u9fff\uf900-\ufaff\uac00-\ud7af]"
+_CJK_SPACE = re.compile(f"(?<={_CJK}) | (?={_CJK})")
 
 
 def normalise_answer(text: str) -> str:
-    """An answer as compared: NFKC (full-width digits from a Chinese input method become ASCII),
-    case folded, words stripped of the punctuation around them. An answer that is only
-    punctuation (``.``) is kept as typed, spaces aside."""
+    """An answer as compared: NFKC (full-width digits and commas from a Chinese input method
+    become ASCII), case folded, punctuation read as a space (so "2.", "(2)" and "the server, with"
+    compare as "2" and "the server with", in Chinese text too). An answer that is only punctuation
+    (``.``) is kept as typed, spaces aside. Spaces beside Chinese characters do not count."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    words = [w.strip(_EDGES) for w in folded.split()]
-    return " ".join(w for w in words if w) or " ".join(folded.split())
+    spaced = " ".join("".join(" " if unicodedata.category(c).startswith("P") else c for c in folded).split())
+    # Chinese is written without spaces between words, and a space before "220" is optional.
+    return _CJK_SPACE.sub("", spaced) or " ".join(folded.split())
 
 
 @dataclass(frozen=True)
