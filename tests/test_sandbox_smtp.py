@@ -135,7 +135,7 @@ def test_wrong_password_and_unknown_mechanism(sandbox, raw):
     conn.reply()
     conn.send(b"EHLO pc\r\nAUTH XOAUTH2\r\nAUTH LOGIN\r\n*\r\n")
     conn.reply()
-    assert conn.reply() == b"504 5.5.4 Unrecognized authentication type XOAUTH2\r\n"
+    assert conn.reply() == b"504 5.5.4 Unrecognized authentication type\r\n"
     assert conn.reply() == b"334 " + b64("Username:") + b"\r\n"
     assert conn.reply() == b"501 5.7.0 Auth aborted\r\n"
 
@@ -204,7 +204,7 @@ def test_stock_replies_get_enhanced_codes(sandbox, raw):
     conn.reply()
     assert conn.reply() == b"503 5.5.1 Error: need MAIL command\r\n"
     assert conn.reply() == b"503 5.5.1 Error: need RCPT command\r\n"
-    assert conn.reply() == b'500 5.5.2 Error: command "FROB" not recognized\r\n'
+    assert conn.reply() == b"500 5.5.2 Error: command not recognized\r\n"
     assert conn.reply() == b"553 5.1.3 Error: malformed address\r\n"
 
 

@@ -10,19 +10,27 @@ from pathlib import Path
 
 from explorer.commands.base import UsageError, add_save_arguments
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, load_accounts_file, parse_account_spec
+from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES, profile_summaries
 from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
 from explorer.sandbox.storage import DATA_ENV
 
 __all__ = ["register"]
 
 DEFAULT_PORT = 1025  # courses already grade the assignment against it
+DEFAULT_TLS_PORT = 1465  # implicit TLS, as 465, for the profiles that have it
 
 
 def _epilog() -> str:
     width = max(len(name) for name in SCENARIOS)
     scenario_lines = "\n".join(f"  {name:<{width}}  {text}" for name, text in SCENARIOS.items())
+    width = max(len(name) for name in PROFILE_NAMES)
+    profile_lines = "\n".join(f"  {name:<{width}}  {text}"
+                              for name, text in profile_summaries().items())
     accounts = "\n".join(f"  {a.describe()}" for a in DEFAULT_ACCOUNTS)
     return f"""\
+profiles (--profile NAME: the server the sandbox behaves like; scenarios combine with it):
+{profile_lines}
+
 scenarios (--scenario, repeatable; or type 'scenario NAME...' while it runs):
 {scenario_lines}
 
@@ -53,6 +61,14 @@ def _scenario(text: str) -> str:
         return validate_scenario(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _profile(text: str) -> str:
+    name = text.strip().lower()
+    if name not in PROFILE_NAMES:
+        raise argparse.ArgumentTypeError(f"unknown profile {text!r} (known: "
+                                         f"{', '.join(PROFILE_NAMES)})")
+    return name
 
 
 def _account(text: str):
@@ -91,6 +107,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="address to listen on (default 127.0.0.1; anything else warns)")
     sandbox.add_argument("--port", type=_port, default=DEFAULT_PORT,
                          help=f"port (default {DEFAULT_PORT}; 0 lets the system choose)")
+    sandbox.add_argument("--tls-port", type=_port, metavar="PORT",
+                         help="also listen with TLS from the first byte, as port 465 does "
+                         f"(default {DEFAULT_TLS_PORT} for the profiles that have implicit TLS)")
+    sandbox.add_argument("--profile", type=_profile, default=DEFAULT_PROFILE, metavar="NAME",
+                         help=f"behave like this server (default {DEFAULT_PROFILE}; the list "
+                         "is below)")
     sandbox.add_argument("--data-dir", type=Path, help="data directory (see below)")
     sandbox.add_argument("--account", type=_account, action="append", default=[],
                          metavar="USER:SECRET", help="add an account (USER:PASSWORD:CODE for "
@@ -113,8 +135,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          "(default 60)")
     sandbox.add_argument("--max-sessions", type=_positive(int), default=1000, metavar="N",
                          help="concurrent sessions before new ones get 421 (default 1000)")
-    sandbox.add_argument("--max-message-size", type=_positive(int), default=10 * 1024 * 1024,
-                         metavar="OCTETS", help="largest message accepted (default 10 MiB)")
+    sandbox.add_argument("--max-message-size", type=_positive(int), default=None,
+                         metavar="OCTETS", help="largest message accepted (default: the "
+                         "profile's SIZE, else 10 MiB)")
     sandbox.add_argument("--log-credentials", action="store_true",
                          help="keep AUTH secrets in the session log on disk (masked by default)")
     sandbox.add_argument("--inspect", action="store_true",
@@ -128,6 +151,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run_sandbox(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
     from explorer.sandbox import runner
+    from explorer.sandbox.profile import load_profile
     from explorer.sandbox.server import Sandbox, SandboxError
 
     accounts = list(args.account)
@@ -151,9 +175,14 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         accounts += accounts_of(students)
         roster = args.roster
 
+    tls_port = args.tls_port
+    if tls_port is None and load_profile(args.profile).implicit_tls:
+        tls_port = DEFAULT_TLS_PORT
+
     def make(on_event):
         try:
             box = Sandbox(host=args.host, port=args.port, data_dir=args.data_dir,
+                          profile=args.profile, tls_port=tls_port,
                            accounts=accounts, scenarios=args.scenario,
                            allow_plaintext_auth=True if args.allow_plaintext_auth else None,
                            idle_timeout=args.idle_timeout, max_sessions=args.max_sessions,

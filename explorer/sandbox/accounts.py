@@ -158,6 +158,8 @@ class AccountBook:
                     raise ValueError(f"account {account.username!r} is defined twice")
                 self._by_name[key] = account
         self._addresses = {a.address.lower() for a in self.accounts} | set(_ALWAYS_KNOWN)
+        self._domains = {a.rpartition("@")[2] for a in self._addresses if "@" in a} | {
+            SANDBOX_DOMAIN}
 
     def find(self, username: str) -> Account | None:
         """The account with this username or address, if any."""
@@ -166,6 +168,12 @@ class AccountBook:
     def is_known_address(self, address: str) -> bool:
         """Whether RCPT TO ``address`` names a sandbox mailbox (for unknown-recipient)."""
         return address.lower() in self._addresses
+
+    def is_local_domain(self, address: str) -> bool:
+        """Whether ``address`` is in a domain the sandbox receives for (its own, or an
+        account's): mail to another domain is relayed, which some profiles allow only after AUTH."""
+        domain = address.rpartition("@")[2].lower()
+        return not domain or domain in self._domains
 
     def secrets(self, account: Account) -> list[tuple[str, bool]]:
         """The account's secrets as (secret, is_code) pairs, password first."""

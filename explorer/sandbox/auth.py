@@ -1,8 +1,12 @@
 """AUTH for the sandbox: the policy (when AUTH is allowed) and the mechanisms.
 
 aiosmtpd 1.4.6 behaviour corrected here:
-- it refuses AUTH without TLS by default (``auth_require_tls``); the sandbox allows it on
-  loopback and refuses it with 538 elsewhere, unless told otherwise;
+- it refuses AUTH without TLS by default (``auth_require_tls``); the sandbox follows its
+  profile: the teaching profile allows it on loopback and refuses it with 538 elsewhere, unless
+  told otherwise; a provider's profile allows it, or refuses it with the provider's text (and
+  QQ's closes the connection);
+- it answers AUTH after HELO with ``500 Error: command 'AUTH' not recognized``, which no real
+  server sends: Postfix and Coremail accept it, Exim answers 503 (the profile says which);
 - it answers 504 to ``auth login`` in lower case (it compares the mechanism as typed), though
   RFC 4954 makes mechanism names case-insensitive;
 - its AUTH LOGIN prompts are ``User Name\\x00`` and ``Password\\x00``; every tutorial shows the
@@ -22,31 +26,33 @@ from typing import Any
 from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword, auth_mechanism, syntax
 
 from explorer.sandbox.accounts import AuthVerdict
-from explorer.sandbox.texts import AUTH_LOGIN_PROMPTS, reply
 
-__all__ = ["AuthMixin", "MECHANISMS"]
+__all__ = ["AUTH_HIDDEN", "AuthMixin", "MECHANISMS"]
 
 MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5")
+# Policies under which EHLO leaves out its AUTH lines while AUTH is not allowed; the others
+# (a provider that refuses AUTH before STARTTLS) list exactly what the provider lists.
+AUTH_HIDDEN = frozenset({"loopback", "allow"})
 
 
 class AuthMixin:
     """Mixed into the sandbox's SMTP protocol class (before aiosmtpd's ``SMTP``)."""
 
-    AuthLoginUsernameChallenge = AUTH_LOGIN_PROMPTS["username"]
-    AuthLoginPasswordChallenge = AUTH_LOGIN_PROMPTS["password"]
-
     def _auth_allowed(self) -> bool:
-        if self._tls_protocol is not None:
+        if self.secure:
             return True
-        if "require-tls" in self.ctx.scenarios:
+        policy = self.profile.auth_before_tls
+        if "require-tls" in self.ctx.scenarios or policy not in AUTH_HIDDEN:
             return False
         if self.ctx.allow_plaintext_auth is not None:
             return self.ctx.allow_plaintext_auth
-        return self._local_loopback
+        return policy == "allow" or self._local_loopback
+
+    def _code_required(self) -> bool:
+        return self.profile.auth_code or "auth-code" in self.ctx.scenarios
 
     @syntax("AUTH <mechanism> [initial-response]")
     async def smtp_AUTH(self, arg: str) -> None:
-        language = self.ctx.language
         if arg:
             parts = arg.split()
             parts[0] = parts[0].upper()  # mechanism names are case-insensitive (RFC 4954 4)
@@ -54,16 +60,28 @@ class AuthMixin:
                 self.ctx.recorder.update(self.record, secret=parts[1].encode("utf-8",
                                                                            "surrogateescape"))
             arg = " ".join(parts)
-        if self.session.host_name and self.session.extended_smtp:
+        after_helo = bool(self.session.host_name) and not self.session.extended_smtp
+        if self.session.host_name:
+            if after_helo and not self.profile.auth_after_helo:
+                return await self.push(self.reply("auth_after_helo"))
             if not self._auth_allowed():
-                return await self.push(reply("auth_needs_tls", language))
+                if self.profile.auth_before_tls == "refuse-close":
+                    return self.close_with("auth-needs-tls", self.reply("auth_needs_tls"))
+                return await self.push(self.reply("auth_needs_tls"))
             if self.session.authenticated:
-                return await self.push(reply("auth_already", language))
+                return await self.push(self.reply("auth_already"))
             mechanism = arg.split()[0] if arg else ""
             if arg and mechanism not in self._auth_methods:
-                return await self.push(reply("auth_unknown_mechanism", language,
-                                             mechanism=mechanism))
-        await super().smtp_AUTH(arg)
+                return await self.push(self.reply("auth_unknown_mechanism"))
+        if not after_helo:
+            return await super().smtp_AUTH(arg)
+        # aiosmtpd refuses AUTH after HELO outright; this profile accepts it, as Postfix and
+        # Coremail do: the session counts as extended for this one command.
+        self.session.extended_smtp = True
+        try:
+            await super().smtp_AUTH(arg)
+        finally:
+            self.session.extended_smtp = False
 
     async def challenge_auth(self, challenge: str | bytes, encode_to_b64: bool = True,
                              log_client_response: bool = False) -> Any:
@@ -87,21 +105,20 @@ class AuthMixin:
         username = auth_data.login.decode("utf-8", "replace")
         self.ctx.recorder.update(self.record, tried=username)
         account, verdict = self.ctx.accounts.check(
-            username, auth_data.password, "auth-code" in self.ctx.scenarios)
+            username, auth_data.password, self._code_required())
         return self._auth_result(account, verdict)
 
     def _auth_result(self, account: Any, verdict: AuthVerdict) -> AuthResult:
-        language = self.ctx.language
         if verdict is AuthVerdict.OK and account is not None:
             self.ctx.recorder.update(self.record, username=account.username)
-            return AuthResult(success=True, auth_data=account, message=reply("auth_ok", language))
+            return AuthResult(success=True, auth_data=account, message=self.reply("auth_ok"))
         key = "auth_code_hint" if verdict is AuthVerdict.CODE_REQUIRED else "auth_invalid"
-        return AuthResult(success=False, handled=False, message=reply(key, language))
+        return AuthResult(success=False, handled=False, message=self.reply(key))
 
     @auth_mechanism("CRAM-MD5")
     async def auth_CRAM__MD5(self, _: Any, args: list[str]) -> AuthResult:
         if len(args) > 1:
-            await self.push(reply("cram_md5_no_initial", self.ctx.language))
+            await self.push(self.reply("cram_md5_no_initial"))
             return AuthResult(success=False, handled=True)
         challenge = f"<{secrets.randbits(48)}.{int(time.time())}@{self.hostname}>".encode()
         response = await self.challenge_auth(challenge)
@@ -109,9 +126,9 @@ class AuthMixin:
             return AuthResult(success=False, handled=True)
         username, _, digest = response.decode("utf-8", "replace").rpartition(" ")
         if not username or not digest:
-            await self.push(reply("cannot_split", self.ctx.language))
+            await self.push(self.reply("cannot_split"))
             return AuthResult(success=False, handled=True)
         self.ctx.recorder.update(self.record, tried=username)
         account, verdict = self.ctx.accounts.check_cram_md5(
-            username, challenge, digest, "auth-code" in self.ctx.scenarios)
+            username, challenge, digest, self._code_required())
         return self._auth_result(account, verdict)

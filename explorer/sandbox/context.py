@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from explorer.sandbox.accounts import AccountBook
+from explorer.sandbox.profile import Profile, load_profile
 from explorer.sandbox.recording import Recorder
 from explorer.sandbox.scenarios import ActiveScenarios
 from explorer.sandbox.storage import MaildirStore
@@ -42,6 +43,7 @@ class ServerContext:
     max_message_size: int
     language: str = "en"
     command_timeout: float = 60.0  # the longest one line may take, first octet to line end
+    profile: Profile = field(default_factory=load_profile)
     loop: asyncio.AbstractEventLoop | None = None
     live: set["SandboxSMTP"] = field(default_factory=set)
     greylist_seen: set[tuple[str, str]] = field(default_factory=set)

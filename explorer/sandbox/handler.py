@@ -16,7 +16,6 @@ from typing import Any
 from explorer.sandbox.context import MAX_RECIPIENTS, ServerContext
 from explorer.sandbox.recording import SandboxEvent
 from explorer.sandbox.storage import mailbox_name
-from explorer.sandbox.texts import reply
 
 __all__ = ["SandboxHandler", "subject_of"]
 
@@ -31,6 +30,14 @@ def subject_of(message: bytes) -> bytes | None:
     if match is None:
         return None
     return re.sub(rb"\r?\n(?=[ \t])", b"", match[1]).rstrip(b"\r\n")
+
+
+def _sender_check(server: Any) -> str:
+    """When the sender must match the login: "mail", "data" (after DATA) or "" (never)."""
+    when = server.profile.sender_must_match
+    if "sender-must-match" in server.ctx.scenarios:
+        return when or "mail"
+    return when
 
 
 def _shown(address: str) -> str:
@@ -50,40 +57,53 @@ class SandboxHandler:
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
                           mail_options: list[str]) -> str:
-        language = self.ctx.language
         # Kept even when refused: it names the student when nothing else does.
         self.ctx.recorder.update(server.record, mail_from=address)
-        if "sender-must-match" in self.ctx.scenarios:
-            account = session.auth_data if session.authenticated else None
-            if account is None:
-                return reply("sender_unauthenticated", language)
-            if address.lower() not in {account.address.lower(), account.username.lower()}:
-                return reply("sender_mismatch", language, sender=_shown(address),
-                             user=account.username)
+        if _sender_check(server) == "mail":
+            refusal = self._sender_refusal(server, session, address)
+            if refusal is not None:
+                return refusal
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
-        return reply("mail_ok", language, sender=_shown(address))
+        return server.reply("mail_ok", sender=_shown(address))
+
+    def _sender_refusal(self, server: Any, session: Any, address: str) -> str | None:
+        """The reply refusing ``address`` as sender for this login, or None if it may send."""
+        account = session.auth_data if session.authenticated else None
+        if account is None:
+            return server.reply("sender_unauthenticated")
+        if address.lower() in {account.address.lower(), account.username.lower()}:
+            return None
+        return server.reply("sender_mismatch", sender=_shown(address), user=account.username)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
-        ctx, language = self.ctx, self.ctx.language
+        ctx, profile = self.ctx, server.profile
         scenarios = ctx.scenarios
         if mailbox_name(address) is None:
-            return reply("bad_mailbox", language, recipient=address)
+            return server.reply("bad_mailbox", recipient=address)
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
-            return reply("too_many_recipients", language)
-        if "unknown-recipient" in scenarios and not ctx.accounts.is_known_address(address):
-            return reply("unknown_recipient", language, recipient=address)
+            return server.reply("too_many_recipients")
+        local = ctx.accounts.is_local_domain(address)
+        if profile.relay == "auth" and not local and not session.authenticated:
+            return server.reply("relay_denied", recipient=address)
+        if ((("unknown-recipient" in scenarios) or (profile.unknown_recipient and local))
+                and not ctx.accounts.is_known_address(address)):
+            return server.reply("unknown_recipient", recipient=address)
         if "mailbox-full" in scenarios:
-            return reply("mailbox_full", language, recipient=address)
+            return server.reply("mailbox_full", recipient=address)
         if "greylist" in scenarios and not ctx.greylist_passes(envelope.mail_from, address):
-            return reply("greylisted", language, recipient=address)
+            return server.reply("greylisted", recipient=address)
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
-        return reply("rcpt_ok", language, recipient=address)
+        return server.reply("rcpt_ok", recipient=address)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         ctx = self.ctx
+        if _sender_check(server) == "data":  # as Office 365: refused only now, nothing stored
+            refusal = self._sender_refusal(server, session, envelope.mail_from)
+            if refusal is not None:
+                return refusal
         data: bytes = envelope.original_content or b""
         recipients = list(envelope.rcpt_tos)
         server.awaiting_reply = True
@@ -95,9 +115,9 @@ class SandboxHandler:
         try:
             paths = await asyncio.shield(task)
         except OSError:
-            return reply("storage_error", ctx.language)
+            return server.reply("storage_error")
         queue_id = paths[0].name.rsplit(".", 1)[0] if paths else "-"
-        return reply("data_ok", ctx.language, queue_id=queue_id)
+        return server.reply("data_ok", queue_id=queue_id)
 
     def _settled(self, task: asyncio.Task) -> None:
         self.ctx.in_flight.discard(task)

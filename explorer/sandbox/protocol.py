@@ -19,24 +19,30 @@ What this subclass changes, and why (AUTH is in ``auth.py``):
 - scenarios that act on commands (require-tls, require-auth, shutdown, slow) are checked at
   every command, so switching them at run time takes effect for the next command;
 - set-up and address parsing are made cheaper (``__dir__``, ``_getaddr``): with recording and a
-  synced Maildir the sandbox must stay within 2x of a bare aiosmtpd (bench/bench_sandbox.py).
+  synced Maildir the sandbox must stay within 2x of a bare aiosmtpd (bench/bench_sandbox.py);
+- the replies and policies are the sandbox's profile (``profile.py``): its banner, HELO/EHLO,
+  the unknown-command reply (never an echo of the command: aiosmtpd's would send a client's
+  Base64 credentials back), what AUTH gets before STARTTLS, and the stock replies it rewords;
+- a connection accepted on the implicit-TLS port (as 465) is encrypted from the first byte.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import email.utils
 import functools
 import ipaddress
 import re
+import secrets
 from typing import Any, Awaitable, Callable
 
 from aiosmtpd.smtp import SMTP, TLSSetupException, syntax
 
-from explorer.sandbox.auth import MECHANISMS, AuthMixin
+from explorer.sandbox.auth import AUTH_HIDDEN, MECHANISMS, AuthMixin
 from explorer.sandbox.context import ServerContext
 from explorer.sandbox.lineguard import LineGuard, Mode
-from explorer.sandbox.texts import ENHANCED_CODES, STOCK_REPLACEMENTS, reply
+from explorer.sandbox.texts import DEFAULT_LANGUAGE, ENHANCED_CODES, REPLIES, STOCK_REPLIES, reply
 
 __all__ = ["SandboxSMTP", "MECHANISMS"]
 
@@ -49,8 +55,24 @@ BEFORE_STARTTLS = {"EHLO", "HELO", "NOOP", "STARTTLS", "QUIT"}
 NEED_AUTH = {"MAIL", "RCPT", "DATA", "VRFY", "HELP"}
 _REPLY = re.compile(rb"^(\d{3})([ -])(.*)\Z", re.S)
 _ENHANCED = re.compile(rb"^[245]\.\d{1,3}\.\d{1,3}(?: |\Z)")
-_STOCK_REPLACEMENTS = {text.encode(): key for text, key in STOCK_REPLACEMENTS.items()}
-_POLISHED: dict[tuple[bytes, str], bytes] = {}
+_STOCK_REPLIES = {text.encode(): key for text, key in STOCK_REPLIES.items()}
+# aiosmtpd's replies that echo what the client sent, and the reply key each becomes.
+_ECHOES = ((re.compile(rb'^500 Error: command ".*" not recognized\Z', re.S), "unknown_command"),
+           (re.compile(rb"^502 Could not VRFY ", re.S), "vrfy_bad_address"))
+_TEACHING_KEYS = frozenset(STOCK_REPLIES.values()) & frozenset(REPLIES[DEFAULT_LANGUAGE])
+_POLISHED: dict[bytes, bytes] = {}
+
+
+def _with_enhanced_code(data: bytes) -> bytes:
+    """A stock reply with the enhanced status code it lacks (EHLO advertises them)."""
+    match = _REPLY.match(data)
+    if match is None:
+        return data
+    code, sep, text = int(match[1]), match[2], match[3]
+    enhanced = ENHANCED_CODES.get(code)
+    if enhanced is None or _ENHANCED.match(text):
+        return data
+    return match[1] + sep + enhanced.encode() + b" " + text
 
 
 class _AddressParserSettings:
@@ -82,8 +104,12 @@ class SandboxSMTP(AuthMixin, SMTP):
     command_size_limit = COMMAND_LINE_LIMIT
     _COMMAND_NAMES: tuple[str, ...] = ()  # filled in below the class
 
-    def __init__(self, ctx: ServerContext, handler: Any):
+    def __init__(self, ctx: ServerContext, handler: Any, implicit_tls: bool = False):
         self.ctx = ctx
+        self.profile = ctx.profile
+        self.implicit_tls = implicit_tls
+        self.token = secrets.token_hex(6)  # the per-session id real servers put in replies
+        self._peer_ip = ""
         self._size_base: int | None = ctx.max_message_size
         self.record = None
         self._close_reason: str | None = None
@@ -101,7 +127,7 @@ class SandboxSMTP(AuthMixin, SMTP):
             enable_SMTPUTF8=True,
             decode_data=False,
             hostname=ctx.hostname,
-            ident=reply("greeting_ident", ctx.language),
+            ident=self._ident(ctx.hostname),
             tls_context=ctx.tls_context,
             require_starttls=False,  # the require-tls scenario decides, per command
             timeout=ctx.idle_timeout,
@@ -112,6 +138,25 @@ class SandboxSMTP(AuthMixin, SMTP):
         )
         self.command_size_limits = collections.defaultdict(
             lambda: COMMAND_LINE_LIMIT, EXTENDED_LIMITS)
+        self.AuthLoginUsernameChallenge, self.AuthLoginPasswordChallenge = \
+            self.profile.auth_prompts
+
+    def reply(self, key: str, **fields: object) -> str:
+        """Reply ``key`` as this sandbox's profile words it, for this session."""
+        return self.profile.reply(key, self.ctx.language, hostname=self.hostname, id=self.token,
+                                  ip=self._peer_ip, **fields)
+
+    def _ident(self, hostname: str) -> str:
+        # aiosmtpd sends "220 <hostname> <ident>": the ident is the profile's banner after that.
+        banner = self.profile.reply("banner", self.ctx.language, hostname=hostname,
+                                    id=self.token, date=email.utils.formatdate(localtime=True))
+        prefix = f"220 {hostname} "
+        return banner[len(prefix):] if banner.startswith(prefix) else banner[4:]
+
+    @property
+    def secure(self) -> bool:
+        """Whether the connection is encrypted (after STARTTLS, or from the first byte)."""
+        return self.implicit_tls or self._tls_protocol is not None
 
     def __dir__(self) -> list[str]:
         # aiosmtpd's __init__ finds commands and AUTH mechanisms with inspect.getmembers(self)
@@ -144,11 +189,12 @@ class SandboxSMTP(AuthMixin, SMTP):
     def connection_made(self, transport: Any) -> None:
         if self._original_transport is None and self.record is None:
             peer = transport.get_extra_info("peername")
+            self._peer_ip = str(peer[0]) if isinstance(peer, tuple) and peer else ""
             self._local_loopback = _is_loopback(transport.get_extra_info("sockname"))
             self.record = self.ctx.recorder.open_session(_peer_text(peer))
             self.ctx.live.add(self)
         super().connection_made(transport)
-        if self._original_transport is not None:
+        if self._original_transport is not None or self.implicit_tls:
             self._guard.reset()  # aiosmtpd discards what came before the handshake; so do we
             self.ctx.recorder.update(self.record, tls=True)
 
@@ -295,52 +341,60 @@ class SandboxSMTP(AuthMixin, SMTP):
         await self._send(self._polish(data) + b"\r\n")
 
     def _polish(self, data: bytes) -> bytes:
-        """Replace a stock reply that reads badly, or add its missing enhanced status code."""
-        polished = _POLISHED.get((data, self.ctx.language))
+        """Replace an echo of the client's text, or a stock reply that reads badly (or that the
+        profile words its own way), or add a stock reply's missing enhanced status code."""
+        for pattern, key in _ECHOES:
+            if pattern.match(data):
+                return self.reply(key).encode("utf-8")
+        key = _STOCK_REPLIES.get(data)
+        if key is not None and (self.profile.has(key) or key in _TEACHING_KEYS):
+            return self.reply(key).encode("utf-8")  # not cached: it may hold the session's id
+        if not self.profile.enhanced_codes:
+            return data
+        polished = _POLISHED.get(data)
         if polished is None:
-            polished = self._polish_new(data)
-            if len(_POLISHED) < 1024:  # stock replies are few; echoes of client text are not
-                _POLISHED[(data, self.ctx.language)] = polished
+            polished = _with_enhanced_code(data)
+            if len(_POLISHED) < 1024:  # stock replies are few; other texts (addresses) are not
+                _POLISHED[data] = polished
         return polished
-
-    def _polish_new(self, data: bytes) -> bytes:
-        key = _STOCK_REPLACEMENTS.get(data)
-        if key is not None:
-            return reply(key, self.ctx.language).encode("utf-8")
-        match = _REPLY.match(data)
-        if match is None:
-            return data
-        code, sep, text = int(match[1]), match[2], match[3]
-        enhanced = ENHANCED_CODES.get(code)
-        if enhanced is None or _ENHANCED.match(text):
-            return data
-        return match[1] + sep + enhanced.encode() + b" " + text
 
     # -- commands -----------------------------------------------------------------------------
 
     async def _refused(self, name: str, arg: Any) -> bool:
-        """Apply the command scenarios; True if the command was answered (or the connection
-        closed) instead of being run. Every smtp_* method goes through this (see below)."""
-        scenarios = self.ctx.scenarios
-        if scenarios.names:
-            language = self.ctx.language
-            if "shutdown" in scenarios:
-                self.close_with("shutdown-scenario", reply("shutdown", language))
-                return True
-            if ("require-tls" in scenarios and self._tls_protocol is None
-                    and name not in BEFORE_STARTTLS):
-                await self.push(reply("require_tls", language))
-                return True
-            if ("require-auth" in scenarios and name in NEED_AUTH
-                    and not (self.session and self.session.authenticated)):
-                await self.push(reply("require_auth", language))
-                return True
+        """Apply the scenarios and the profile's policies; True if the command was answered (or
+        the connection closed) instead of being run. Every smtp_* method goes through this."""
+        scenarios, profile = self.ctx.scenarios, self.profile
+        if "shutdown" in scenarios:
+            self.close_with("shutdown-scenario", reply("shutdown", self.ctx.language))
+            return True
+        if name == "STARTTLS" and self.implicit_tls:  # aiosmtpd would start a second TLS layer
+            await self.push(self.reply("tls_already_active"))
+            return True
+        if (("require-tls" in scenarios or profile.require_tls) and not self.secure
+                and name not in BEFORE_STARTTLS):
+            await self.push(self.reply("require_tls"))
+            return True
+        if (("require-auth" in scenarios or profile.require_auth) and name in NEED_AUTH
+                and not (self.session and self.session.authenticated)):
+            await self.push(self.reply("require_auth"))
+            return True
         if name == "QUIT" and not arg:
             self._quit = True
         return False
 
-    def _greets(self, key: str, client: str) -> str:
-        return reply(key, self.ctx.language, hostname=self.hostname, client=client)
+    def _ehlo_lines(self) -> list[str]:
+        """The extensions, as the profile lists them for a plain or an encrypted connection."""
+        lines = []
+        hide_auth = not self._auth_allowed() and self.profile.auth_before_tls in AUTH_HIDDEN
+        for line in self.profile.ehlo_tls if self.secure else self.profile.ehlo:
+            if line == "SIZE":  # the sandbox's own limit
+                if self.data_size_limit:
+                    lines.append(f"SIZE {self.data_size_limit}")
+            elif line == "STARTTLS" and (self.secure or not self.tls_context):
+                continue
+            elif not (line.startswith("AUTH") and hide_auth):
+                lines.append(line)
+        return lines
 
     @syntax("EHLO hostname")
     async def smtp_EHLO(self, hostname: str) -> None:
@@ -349,15 +403,7 @@ class SandboxSMTP(AuthMixin, SMTP):
         self._set_rset_state()
         self.session.extended_smtp = True
         self.session.host_name = hostname
-        lines = [self._greets("ehlo_greets", hostname)]
-        if self.data_size_limit:
-            lines.append(f"SIZE {self.data_size_limit}")
-        lines += ["8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "PIPELINING"]
-        if self.tls_context and self._tls_protocol is None:
-            lines.append("STARTTLS")
-        if self._auth_allowed():
-            lines.append("AUTH " + " ".join(MECHANISMS))
-        lines.append("HELP")
+        lines = [self.reply("ehlo_greets", client=hostname)] + self._ehlo_lines()
         text = "".join(f"250{'-' if i < len(lines) - 1 else ' '}{line}\r\n"
                        for i, line in enumerate(lines))
         await self._send(text.encode("utf-8", "surrogateescape"))
@@ -369,8 +415,8 @@ class SandboxSMTP(AuthMixin, SMTP):
         self._set_rset_state()
         self.session.extended_smtp = False
         self.session.host_name = hostname
-        text = f"250 {self._greets('helo_greets', hostname)}\r\n"
-        await self._send(text.encode("utf-8", "surrogateescape"))
+        await self._send((self.reply("helo", client=hostname) + "\r\n").encode(
+            "utf-8", "surrogateescape"))
 
 
 def _guarded(name: str, method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:

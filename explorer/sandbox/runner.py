@@ -70,6 +70,9 @@ def format_event(event: SandboxEvent, data_dir: str = "") -> str | None:
 
 def _banner(box, out: TextIO) -> None:
     print(f"smtp-explorer sandbox listening on {box.host}:{box.port}", file=out)
+    if box.tls_port is not None:
+        print(f"  implicit TLS (as port 465) on {box.host}:{box.tls_port}", file=out)
+    print(f"  profile: {box.profile}", file=out)
     print(f"  data directory: {visible_text(str(box.data_dir))}", file=out)
     print(f"  mail (Maildir): {visible_text(str(box.store.root))}", file=out)
     if box.tls:

@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, Account, AccountBook
 from explorer.sandbox.context import ServerContext
 from explorer.sandbox.handler import SandboxHandler
+from explorer.sandbox.profile import DEFAULT_PROFILE, load_profile
 from explorer.sandbox.protocol import SandboxSMTP
 from explorer.sandbox.recording import Recorder, SandboxEvent, SessionRecord
 from explorer.sandbox.scenarios import parse_scenarios
@@ -87,7 +88,13 @@ class Sandbox:
     ``stop()``. ``keep_sessions`` finished records stay in memory (all go to the session log).
     ``roster``: the class roster the accounts came from (class mode: no default accounts).
 
-    After ``start()``: ``host``, ``port`` (the real one), ``data_dir``, ``certificate_path``,
+    ``profile`` names the server it behaves like (``PROFILE_NAMES``; its host name and message
+    size limit apply unless ``hostname`` / ``max_message_size`` are given). ``tls_port`` opens a
+    second port with TLS from the first byte (as 465); None opens one (port chosen by the OS)
+    only if the profile has implicit TLS.
+
+    After ``start()``: ``host``, ``port`` and ``tls_port`` (the real ones), ``data_dir``,
+    ``certificate_path``,
     ``accounts``, ``scenarios`` / ``set_scenarios()``, ``sessions`` (snapshots),
     ``messages()`` (the Maildir), ``wait_until_idle()``; ``stop()`` or ``with`` ends it.
     """
@@ -97,15 +104,22 @@ class Sandbox:
                  allow_plaintext_auth: bool | None = None, idle_timeout: float = 300.0,
                  command_timeout: float = DEFAULT_COMMAND_TIMEOUT,
                  max_sessions: int = DEFAULT_MAX_SESSIONS,
-                 max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+                 max_message_size: int | None = None,
                  on_event: Callable[[SandboxEvent], None] | None = None,
-                 hostname: str = "sandbox.test", include_default_accounts: bool = True,
+                 hostname: str | None = None, include_default_accounts: bool = True,
                  tls: bool = True, session_log: bool = True, log_credentials: bool = False,
                  keep_sessions: int = 1000, backlog: int = DEFAULT_BACKLOG,
                  language: str = "en", roster: Path | None = None,
+                 profile: str = DEFAULT_PROFILE, tls_port: int | None = None,
                  sock: socket.socket | None = None):
-        if not 0 <= int(port) <= 65535:
-            raise ValueError(f"port {port} is out of range (0-65535)")
+        chosen = load_profile(profile)  # ValueError naming the known profiles
+        if max_message_size is None:
+            max_message_size = chosen.max_message_size or DEFAULT_MAX_MESSAGE_SIZE
+        if tls_port is None and chosen.implicit_tls and tls:
+            tls_port = 0
+        for number in (port, tls_port or 0):
+            if not 0 <= int(number) <= 65535:
+                raise ValueError(f"port {number} is out of range (0-65535)")
         if idle_timeout <= 0 or command_timeout <= 0 or max_sessions < 1 or max_message_size < 1:
             raise ValueError("idle_timeout, command_timeout, max_sessions and max_message_size "
                              "must be positive")
@@ -119,7 +133,9 @@ class Sandbox:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.accounts: list[Account] = _merge_accounts(accounts, include_default_accounts)
         self.roster = roster  # class mode: where the accounts came from (their secrets stay there)
-        self.hostname = hostname
+        self.hostname = hostname or chosen.hostname
+        self.tls_port = tls_port if tls else None
+        self._tls_server: asyncio.AbstractServer | None = None
         self.allow_plaintext_auth = allow_plaintext_auth
         self.loopback = is_loopback_host(host)
         self.backlog = backlog
@@ -129,12 +145,12 @@ class Sandbox:
             log_credentials=log_credentials, keep_finished=keep_sessions, on_event=on_event)
         self.store = MaildirStore(self.data_dir)
         self._ctx = ServerContext(
-            hostname=hostname, accounts=AccountBook(self.accounts), store=self.store,
+            hostname=self.hostname, accounts=AccountBook(self.accounts), store=self.store,
             recorder=self.recorder, writer=None,  # made by start()
             scenarios=parse_scenarios(scenarios), tls_context=None,
             allow_plaintext_auth=allow_plaintext_auth, idle_timeout=idle_timeout,
             max_sessions=max_sessions, max_message_size=max_message_size, language=language,
-            command_timeout=command_timeout)
+            command_timeout=command_timeout, profile=chosen)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -146,6 +162,11 @@ class Sandbox:
     def certificate_path(self) -> Path:
         """PEM of the sandbox's self-signed certificate: load it to trust the server."""
         return self.data_dir / "tls" / CERT_NAME
+
+    @property
+    def profile(self) -> str:
+        """The name of the profile the sandbox behaves like."""
+        return self._ctx.profile.name
 
     @property
     def running(self) -> bool:
@@ -287,6 +308,18 @@ class Sandbox:
                 ready.set()
                 return
             self.port = self._server.sockets[0].getsockname()[1]
+            if self.tls_port is not None and self._ctx.tls_context is not None:
+                try:
+                    self._tls_server = loop.run_until_complete(loop.create_server(
+                        lambda: SandboxSMTP(self._ctx, handler, implicit_tls=True),
+                        host=self.host or None, port=self.tls_port, ssl=self._ctx.tls_context,
+                        backlog=self.backlog, reuse_address=True))
+                except BaseException as exc:
+                    self._server.close()
+                    failure.append(exc)
+                    ready.set()
+                    return
+                self.tls_port = self._tls_server.sockets[0].getsockname()[1]
             threading.current_thread().name = f"sandbox-{self.host}:{self.port}"
             self._loop = loop
             ready.set()
@@ -304,6 +337,8 @@ class Sandbox:
         ctx = self._ctx
         assert self._server is not None
         self._server.close()
+        if self._tls_server is not None:
+            self._tls_server.close()
         ctx.closing = True
         deadline = time.monotonic() + DRAIN_TIMEOUT
         # Messages being stored finish, and their 250 goes out, before anyone is cut off.

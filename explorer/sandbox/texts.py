@@ -44,11 +44,18 @@ SCENARIO_DESCRIPTIONS: dict[str, dict[str, str]] = {
 # by ENHANCED_CODES below).
 REPLIES: dict[str, dict[str, str]] = {
     "en": {
-        # The greeting is "220 <hostname> " followed by this.
-        "greeting_ident": "ESMTP smtp-explorer sandbox: a teaching server, no mail leaves "
-        "this machine",
+        "banner": "220 {hostname} ESMTP smtp-explorer sandbox: a teaching server, no mail "
+        "leaves this machine",
         "ehlo_greets": "{hostname} greets {client}",
-        "helo_greets": "{hostname} greets {client}",
+        "helo": "250 {hostname} greets {client}",
+        # Never the command itself: a client's Base64 credentials sent as a command would come
+        # back in the reply, and land in every log and transcript (no real server echoes).
+        "unknown_command": "500 5.5.2 Error: command not recognized",
+        "vrfy_bad_address": "502 5.5.1 Could not VRFY: not an address",
+        "auth_after_helo": "503 5.5.1 Error: send EHLO first: AUTH is an EHLO extension "
+        "(RFC 4954)",
+        "relay_denied": "554 5.7.1 <{recipient}>: Relay access denied",
+        "tls_already_active": "554 5.5.1 Error: TLS already active",
         "auth_ok": "235 2.7.0 Authentication successful",
         "auth_invalid": "535 5.7.8 Authentication credentials invalid",
         "auth_code_hint": "535 5.7.8 Authentication failed: this account does not accept its "
@@ -56,7 +63,7 @@ REPLIES: dict[str, dict[str, str]] = {
         "auth_needs_tls": "538 5.7.11 Encryption required for requested authentication "
         "mechanism: use STARTTLS first",
         "auth_already": "503 5.5.1 Already authenticated",
-        "auth_unknown_mechanism": "504 5.5.4 Unrecognized authentication type {mechanism}",
+        "auth_unknown_mechanism": "504 5.5.4 Unrecognized authentication type",
         "require_auth": "530 5.7.0 Authentication required",
         "require_tls": "530 5.7.0 Must issue a STARTTLS command first",
         "sender_unauthenticated": "530 5.7.0 Authentication required: the MAIL FROM must be "
@@ -91,10 +98,6 @@ REPLIES: dict[str, dict[str, str]] = {
     },
 }
 
-# AUTH LOGIN prompts, Base64-encoded on the wire: the classic ones every tutorial shows
-# (aiosmtpd's own are "User Name\x00" and "Password\x00").
-AUTH_LOGIN_PROMPTS = {"username": "Username:", "password": "Password:"}
-
 # Enhanced status codes (RFC 3463) added to aiosmtpd's stock replies that have none, by reply
 # code, because EHLO advertises ENHANCEDSTATUSCODES (RFC 2034). Greeting, EHLO/HELO, 334 and 354
 # replies are left alone, as RFC 2034 says.
@@ -121,9 +124,17 @@ ENHANCED_CODES: dict[int, str] = {
     555: "5.5.4",
 }
 
-# Whole stock replies of aiosmtpd that read better replaced (keys are exact stock texts).
-STOCK_REPLACEMENTS: dict[str, str] = {
+# aiosmtpd's stock replies by exact text, with the reply key that replaces them: always when
+# REPLIES has the key, else only when the sandbox's profile gives its own text for it.
+STOCK_REPLIES: dict[str, str] = {
     "220 Ready to start TLS": "starttls_ready",
+    "221 Bye": "quit",
+    "250 OK": "ok",
+    "354 End data with <CR><LF>.<CR><LF>": "data_start",
+    "503 Error: need MAIL command": "need_mail",
+    "503 Error: need RCPT command": "need_rcpt",
+    "503 Error: send HELO first": "need_helo",
+    "503 Error: send EHLO first": "need_helo",
     "500 Command line too long": "command_too_long",
     "500 Line too long (see RFC5321 4.5.3.1.6)": "line_too_long",
     "552 Error: Too much mail data": "size_exceeded",
@@ -143,6 +154,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "shutdown-scenario": "closed by the shutdown scenario (421)",
         "server-stopped": "closed: sandbox stopping (421)",
         "tls-failed": "TLS handshake failed",
+        "auth-needs-tls": "closed by the server: AUTH without TLS",
         "error": "closed after an error",
     },
     "zh": {
@@ -156,6 +168,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "shutdown-scenario": "被 shutdown 场景关闭（421）",
         "server-stopped": "已关闭：沙箱服务器正在停止（421）",
         "tls-failed": "TLS 握手失败",
+        "auth-needs-tls": "被邮件服务器关闭：在未加密的连接上发送了 AUTH",
         "error": "出错后关闭",
     },
 }
@@ -164,7 +177,11 @@ OUTCOMES: dict[str, dict[str, str]] = {
 def reply(key: str, language: str = DEFAULT_LANGUAGE, **fields: object) -> str:
     """The reply ``key`` in ``language`` (falling back to English), with its fields filled in."""
     table = REPLIES.get(language, REPLIES[DEFAULT_LANGUAGE])
-    template = table.get(key) or REPLIES[DEFAULT_LANGUAGE][key]
+    return fill(table.get(key) or REPLIES[DEFAULT_LANGUAGE][key], **fields)
+
+
+def fill(template: str, **fields: object) -> str:
+    """``template`` with its fields filled in, each made one line (unused fields are ignored)."""
     return template.format(**{name: _one_line(value) for name, value in fields.items()})
 
 
