@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
 import time
 from typing import Any
 
@@ -19,6 +18,7 @@ from explorer.knowledge.tables import load, pick
 from explorer.reports.class_facts import SessionFacts
 from explorer.reports.class_report import ClassReport, StudentRow
 from explorer.sandbox.texts import outcome_text
+from explorer.width import fill
 
 __all__ = ["render_text", "render_csv", "render_json", "iso_time", "shown_time", "mistake_list",
            "texts", "CSV_COLUMNS"]
@@ -109,9 +109,9 @@ def render_text(report: ClassReport, lang: str = "en") -> str:
 
 
 def _wrapped(line: str) -> list[str]:
-    # A list of a hundred ids: wrapped at the ids' spaces, never inside one.
-    return textwrap.wrap(line, _WIDTH, subsequent_indent="  ", break_long_words=False,
-                         break_on_hyphens=False) or [line]
+    # A list of a hundred ids: wrapped at the ids' spaces, never inside one; CJK is 2 columns.
+    return fill(line, _WIDTH, hanging="  ", break_long_words=False,
+                break_on_hyphens=False).splitlines() or [line]
 
 
 def _csv_row(row: StudentRow, report: ClassReport) -> list[Any]:
