@@ -126,3 +126,26 @@ def test_class_server_banner_names_the_roster_never_a_secret(tmp_path):
         assert student.password not in printed and student.code not in printed
     public = (data / "class-roster.csv").read_text(encoding="utf-8")
     assert public.splitlines() == ["id,name,address"] + [f"{s.id},,{s.address}" for s in students]
+
+
+def test_two_sandboxes_sharing_a_folder_never_interleave_lines(make_sandbox, tmp_path):
+    import threading
+
+    data = tmp_path / "shared"
+    boxes = [make_sandbox(data_dir=data), make_sandbox(data_dir=data)]
+    body = b"x" * 998 + b"\r\n"
+
+    def client(box, number):
+        with smtplib.SMTP(box.host, box.port, timeout=30) as smtp:
+            smtp.login("learner@sandbox.test", "password123")
+            smtp.sendmail("learner@sandbox.test", ["friend@sandbox.test"],
+                          b"Subject: %d\r\n\r\n" % number + body * 100)  # 100 KB: many chunks
+
+    threads = [threading.Thread(target=client, args=(boxes[n % 2], n)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entries = log_entries(data, 12)  # every line is one whole JSON object
+    assert len(entries) == 12 and len({e["id"] for e in entries}) == 12
+    assert all(e["messages"] == 1 for e in entries)

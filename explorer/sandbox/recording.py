@@ -262,9 +262,15 @@ class Recorder:
         }
         try:
             if self._log is None:  # opened once, kept open: one write per session
-                self._log = open(self.log_path, "a", encoding="ascii", opener=_private)
-            self._log.write(json.dumps(entry, ensure_ascii=True) + "\n")
-            self._log.flush()
+                self._log = open(self.log_path, "ab", buffering=0, opener=_private)
+            # One write() of the whole line, in append mode: sandboxes sharing a data folder
+            # (every REPL's, a restarted class server) never interleave their lines.
+            line = memoryview((json.dumps(entry, ensure_ascii=True) + "\n").encode("ascii"))
+            while line:
+                written = self._log.write(line)
+                if not written:
+                    raise OSError("the session log took no bytes")
+                line = line[written:]
         except OSError:
             self.log_errors += 1  # a full disk must not break the SMTP session
 
