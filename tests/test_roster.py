@@ -146,3 +146,24 @@ def test_public_copy_has_no_secret(tmp_path):
     assert text.splitlines()[0] == "id,name,address"
     assert all(s.password not in text and s.code not in text for s in students)
     assert [(s.id, s.address) for s in read_public(public)] == [(s.id, s.address) for s in students]
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
+def test_a_spreadsheets_csv_is_written_back_in_its_own_encoding(tmp_path, encoding):
+    own = tmp_path / "class.csv"
+    own.write_bytes("学号,姓名,id,name,address\r\n1,李雷,2025001,李雷,lilei@lab.test\r\n"
+                    .encode(encoding))
+    students, missing = fill_secrets(own)
+    assert missing == 2 and students[0].name == "李雷"
+    data = own.read_bytes()
+    text = data.decode(encoding)
+    assert data.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
+    assert text.splitlines()[1].startswith("1,李雷,2025001,李雷,lilei@lab.test,")
+    assert read_roster(own)[0].password == students[0].password
+
+
+def test_not_text_at_all(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"id,address\n\xff\xfe\x00\x81\x30\n")
+    with pytest.raises(RosterError, match="neither UTF-8 nor GB18030"):
+        read_roster(path)

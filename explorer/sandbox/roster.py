@@ -8,9 +8,10 @@ The file is CSV with a header row; columns are matched by name, in any order, ca
 ``password``  the login password; generated when the column is missing or the cell is empty
 ``code``      the SMTP authorization code; generated likewise
 
-Other columns are kept as they are. An instructor's own CSV with ``id,name,address`` works: the
-secrets are generated (securely random) and the file is rewritten with them, readable by its
-owner only. A bad row makes the whole file refused with every problem as ``file:line``; nothing
+The file is UTF-8 (with or without a BOM) or GB18030 (what Excel on a Chinese Windows saves as
+CSV); it is written back in its own encoding. Other columns are kept as they are. An
+instructor's own CSV with ``id,name,address`` works: the secrets are generated (securely random)
+and the file is rewritten with them, readable by its owner only. A bad row makes the whole file refused with every problem as ``file:line``; nothing
 is half-imported. The file holds secrets: it is never printed, and what the sandbox keeps in its
 data folder for the report (:func:`write_public`) has ids, names and addresses only.
 """
@@ -109,7 +110,7 @@ def write_new(path: Path, students: list[Student]) -> None:
     _write_new_text(path, _to_csv(list(COLUMNS), _rows(students)))
 
 
-def _write_new_text(path: Path, text: str) -> None:
+def _write_new_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -117,16 +118,16 @@ def _write_new_text(path: Path, text: str) -> None:
                          "choose another file or remove it first") from None
     except OSError as exc:
         raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
-    with open(fd, "w", encoding="utf-8", newline="") as stream:
+    with open(fd, "w", encoding=encoding, newline="") as stream:
         stream.write(text)
 
 
-def _replace_private(path: Path, text: str) -> None:
+def _replace_private(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Rewrite ``path`` in one step (a temporary file renamed over it), owner-only."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as stream:
+        with open(fd, "w", encoding=encoding, newline="") as stream:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:
@@ -134,14 +135,27 @@ def _replace_private(path: Path, text: str) -> None:
         raise
 
 
-def _parse(path: Path) -> tuple[list[str], list[dict[str, str]], list[Student]]:
-    """The header (as written), every row (for rewriting) and the students; RosterError if bad."""
+def _read(path: Path) -> tuple[str, str]:
+    """The file's text and its encoding: UTF-8 (a spreadsheet's may start with a BOM), else
+    GB18030, which is what Excel on a Chinese Windows saves as "CSV"."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's UTF-8 may start with a BOM
+        data = path.read_bytes()
     except FileNotFoundError:
         raise RosterError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RosterError([f"{path}: cannot read it ({exc})"]) from None
+    except OSError as exc:
+        raise RosterError([f"{path}: cannot read it ({exc.strerror or exc})"]) from None
+    for encoding in ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise RosterError([f"{path}: neither UTF-8 nor GB18030 text (save it as CSV UTF-8)"])
+
+
+def _parse(path: Path) -> tuple[list[str], list[dict[str, str]], list[Student], str]:
+    """The header (as written), every row (for rewriting), the students and the file's
+    encoding; RosterError if bad."""
+    text, encoding = _read(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -177,7 +191,7 @@ def _parse(path: Path) -> tuple[list[str], list[dict[str, str]], list[Student]]:
         raise RosterError(problems)
     if not students:
         raise RosterError([f"{path}: no students in it (one row per student after the header)"])
-    return header, rows, students
+    return header, rows, students, encoding
 
 
 def _student(row: dict[str, str], line: int, path: Path, seen: dict[str, int],
@@ -218,10 +232,11 @@ def read_roster(path: Path) -> list[Student]:
 
 def fill_secrets(path: Path, out: Path | None = None) -> tuple[list[Student], int]:
     """Read a roster and generate every missing password and code; returns the students and how
-    many were missing. The secrets are written back to ``path`` (owner-only, in one step), or to
-    a new file ``out``; nothing is written when none was missing and ``out`` is None."""
+    many were missing. The secrets are written back to ``path`` (owner-only, in one step, in
+    the file's own encoding), or to a new file ``out``; nothing is written when none was
+    missing and ``out`` is None."""
     path = Path(path)
-    header, rows, students = _parse(path)
+    header, rows, students, encoding = _parse(path)
     filled, missing = [], 0
     for row, student in zip(rows, students):
         password, code = student.password or new_password(), student.code or new_code()
@@ -233,10 +248,10 @@ def fill_secrets(path: Path, out: Path | None = None) -> tuple[list[Student], in
     columns += [c for c in ("password", "code") if c not in columns]
     text = _to_csv(columns, rows)
     if out is not None:
-        _write_new_text(out, text)
+        _write_new_text(out, text, encoding)
     elif missing:
         try:
-            _replace_private(path, text)
+            _replace_private(path, text, encoding)  # as it was: Excel reads it back the same
         except OSError as exc:
             raise RosterError([f"{path}: cannot write the generated secrets back "
                                f"({exc.strerror or exc})"]) from None
