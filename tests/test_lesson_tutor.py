@@ -242,3 +242,17 @@ def test_after_the_connection_is_lost_the_tutor_offers_connect_and_does_not_coun
     between = shown.split("next: /connect", 1)[1].split("C: HELO again")[0]
     assert "S: 220 " in between and "not yet" not in between
     assert tutor.index == 3 and shown.split("-- step 4/7 --")[0].count("not yet: ") == 2
+
+
+def test_progress_that_cannot_be_written_never_stops_a_lesson(data) -> None:
+    from explorer.lessons.progress import save_step
+
+    lesson = load_lesson(find_lesson("anatomy"))
+    save_step(lesson.path, 2)
+    assert load_progress() == {str(lesson.path.resolve()): Progress(2)}
+    assert not list(data.glob("*.partial"))
+    progress_file().unlink()
+    progress_file().mkdir()  # a folder where the file should be: the write fails
+    tutor = Tutor(lesson, dict(lesson.variables), None)
+    assert tutor.skip() == [[("dim", "   skipped step 1")]]
+    assert load_progress() == {} and tutor.index == 1

@@ -5,6 +5,7 @@ hand-edited file never stops a lesson, and a failed write is ignored."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +59,12 @@ def _store(lesson_path: Path, progress: Progress) -> None:
     every = load_progress()
     every[_key(lesson_path)] = progress
     data = {key: {"step": p.step, "done": p.done} for key, p in every.items()}
+    target = progress_file()
+    partial = target.with_name(target.name + ".partial")
     try:
-        progress_file().parent.mkdir(parents=True, exist_ok=True)
-        progress_file().write_text(json.dumps(data, indent=1), encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(partial, target)  # whole or not at all, also on Windows: a stop mid-write loses nothing
     except OSError:
         pass  # progress is a convenience: never let it break the lesson
 
