@@ -34,8 +34,8 @@ PENDING: set[str] = set()
 ENGLISH_ALLOWED: set[tuple[str, str, str]] = set()
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# Tokens a zh text may keep as they are: {placeholders}, /commands, --options, <addresses>, [args].
-TOKENS = re.compile(r"\{[^}]*\}|/[a-z0-9]+|--[a-z-]+|<[^>]*>|\[[^\]]*\]")
+# Tokens a zh text may keep as they are: the program's name, {placeholders}, /commands, --options, <addresses>, [args].
+TOKENS = re.compile(r"smtp-explorer|\{[^}]*\}|/[a-z0-9]+|--[a-z-]+|<[^>]*>|\[[^\]]*\]")
 ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")
 
 

@@ -26,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_connect(args: argparse.Namespace) -> int:
+    from explorer.knowledge.tables import text
     from explorer.repl.app import Repl
     from explorer.repl.history import history
     from explorer.repl.launch import intro
@@ -35,10 +36,10 @@ def run_connect(args: argparse.Namespace) -> int:
         target = target_from_args(args)
     except TargetError as exc:
         raise UsageError(str(exc)) from None
-    extra = ["warning: --insecure: the certificate will NOT be verified"] if target.insecure else []
-    security = {"tls": "TLS from the first byte", "starttls": "STARTTLS when offered", "plain": "plain TCP"}
+    extra = [text("repl", "intro-insecure", args.lang)] if target.insecure else []
+    security = text("repl", f"security-{target.security}", args.lang)
     repl = Repl(target, history=history(), strict=args.strict, lang=args.lang,
-                intro=intro(f"{visible_text(target.label)} ({security[target.security]})", extra))
+                intro=intro(f"{visible_text(target.label)} ({security})", extra, args.lang))
     status = repl.run()
     from explorer.reports.options import save_after
 

@@ -21,6 +21,7 @@ def _lang(args: argparse.Namespace | None) -> str:
 def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
     """``smtp-explorer`` with no arguments: the embedded sandbox on loopback, and the REPL on it."""
     from explorer.client.engine import Target
+    from explorer.knowledge.tables import text
     from explorer.repl.app import Repl
     from explorer.repl.history import history
     from explorer.repl.launch import intro
@@ -35,11 +36,12 @@ def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
         raise UsageError(f"cannot listen on 127.0.0.1 for the embedded sandbox: {exc.strerror or exc}") from None
     data_dir = default_data_dir()
     link = SandboxLink(listener, data_dir)
+    lang = _lang(args)
     try:
         target = Target("127.0.0.1", listener.getsockname()[1], "plain", cafile=str(data_dir / "tls" / CERT_NAME))
-        repl = Repl(target, sandbox=link.get, history=history(), on_ready=link.go, lang=_lang(args), intro=intro(
-            f"the embedded sandbox on {target.label} (offline, on this machine)",
-            [f"demo account: {DEFAULT_ACCOUNTS[0].describe()}"]))
+        repl = Repl(target, sandbox=link.get, history=history(), on_ready=link.go, lang=lang, intro=intro(
+            text("repl", "intro-sandbox", lang, target=target.label),
+            [text("repl", "intro-account", lang, account=DEFAULT_ACCOUNTS[0].describe())], lang))
         status = repl.run()
         from explorer.reports.options import save_after
 

@@ -17,6 +17,7 @@ from explorer.core.states import State
 from explorer.client.engine import Engine, Outcome, Target
 from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import note, stage
+from explorer.knowledge.tables import text as table_text
 from explorer.repl import view
 from explorer.repl.auth_guide import AuthGuide
 from explorer.repl.console import Console, Line
@@ -80,7 +81,11 @@ class Repl:
         self.console.lines(lines)
 
     def error(self, message: str) -> None:
-        self.console.line([("error", "error: "), ("", message)])
+        self.console.line([("error", self.text("error")), ("", message)])
+
+    def text(self, key: str, **values: object) -> str:
+        """One of the REPL's own texts (knowledge/repl.toml) in the learner's language."""
+        return table_text("repl", key, self.lang, **values)
 
     def stage_text(self, state: State) -> list[Line]:
         return view.stage_lines(state, self.lang)
@@ -151,11 +156,11 @@ class Repl:
                 wire = (DataLine(step) if state is State.DATA and step != "." else
                         EndOfData() if step == "." else _command_or_none(step))
                 data = wire.to_bytes() if wire is not None else b""
-                self.say([("dim", "next: "), ("title", step), ("dim", f"   -> {visible(data)}" if self.show_bytes else "")])
+                self.say([("dim", self.text("next")), ("title", step), ("dim", f"   -> {visible(data)}" if self.show_bytes else "")])
                 if self.show_hex and data:
                     self.say_lines([[("dim", "   " + row)] for row in hexdump(data).splitlines()])
             elif step:
-                self.say([("dim", "next: "), ("title", step)])
+                self.say([("dim", self.text("next")), ("title", step)])
 
     def _offer_suggestion(self) -> None:
         if self._on_ready is not None:
@@ -185,7 +190,7 @@ class Repl:
                 text = self.prompt.prompt(self._prompt_message(), is_password=masked,
                                           pre_run=self._offer_suggestion)
             except KeyboardInterrupt:
-                self.say([("dim", "(cancelled; Ctrl-D or /quit leaves)")])
+                self.say([("dim", self.text("cancelled"))])
                 continue
             except EOFError:
                 self.leave()
@@ -193,9 +198,9 @@ class Repl:
             try:
                 self.submit(text)
             except KeyboardInterrupt:
-                self.say([("warn", "   interrupted: the reply was not read; /wait reads it, /reset starts over")])
+                self.say([("warn", "   " + self.text("interrupted"))])
             except Exception as exc:  # a bug of ours must not end the learner's session (or lose --save)
-                self.error(f"internal error, the session goes on: {type(exc).__name__}: {visible_text(str(exc))}")
+                self.error(self.text("internal-error", error=f"{type(exc).__name__}: {visible_text(str(exc))}"))
         self.engine.close()
         return 0
 
@@ -258,7 +263,7 @@ class Repl:
                 self._data_index += 1
             outcome = self.engine.send(outgoing)
         except StrictModeError as exc:
-            self.say([("error", f"   strict mode: not sent ({exc}); /strict turns it off")])
+            self.say([("error", "   " + self.text("strict-refused", reason=exc))])
             return
         if not wire.endswith(b"\n") and self.engine.state is not State.DATA:
             self.say([("note", wrap(note("no-line-end", self.lang), "   "))])
@@ -309,7 +314,7 @@ class Repl:
             self.say([("warn", "warning: --insecure: the server's certificate is NOT verified; anyone in between could read everything")])
         self.engine.target = target
         self.auth = None
-        self.say([("dim", f"connecting to {self.target_label} ...")])
+        self.say([("dim", self.text("connecting", target=self.target_label))])
         outcome = self.engine.connect()
         self.show_outcome(outcome)
         if self.tutor is not None:

@@ -54,9 +54,10 @@ class SandboxLink:
         self._listener.close()
 
 
-def intro(where: str, extra: list[str]) -> list[str]:
+def intro(where: str, extra: list[str], lang: str = "en") -> list[str]:
     """The REPL's opening lines: the version, where it is connected, and the keys."""
     from explorer import __version__
+    from explorer.knowledge.tables import text
 
-    return [f"smtp-explorer {__version__}: {where}", *extra,
-            "Right arrow accepts the suggestion, Tab completes, /help lists commands, Ctrl-D leaves."]
+    return [text("repl", "intro-version", lang, version=__version__, where=where), *extra,
+            text("repl", "intro-keys", lang)]

@@ -17,6 +17,7 @@ from explorer.core.states import State
 from explorer.reports.explaining import describe_base64, explain_item, wrap
 from explorer.knowledge.guide import stage
 from explorer.knowledge.tables import DEFAULT_LANG, load, pick
+from explorer.width import pad
 from explorer.knowledge.tables import text as table_text
 
 if TYPE_CHECKING:
@@ -42,12 +43,11 @@ class SlashCommand:
 def _help(repl: Repl, arg: str) -> None:
     topic = arg.strip().lstrip("/")
     if not topic:
-        repl.say([("title", "Explorer commands")])
+        repl.say([("title", repl.text("help-title"))])
         for command in COMMANDS.values():
             texts = command.texts(repl.lang)
-            repl.say([("", f"  {texts['usage']:<34} "), ("dim", texts["summary"])])
-        repl.say([("dim", "Anything else you type is sent to the server as an SMTP command. "
-                          "Right arrow accepts the suggestion; Tab completes.")])
+            repl.say([("", f"  {pad(texts['usage'], 34)} "), ("dim", texts["summary"])])
+        repl.say([("dim", repl.text("help-footer"))])
         return
     if topic.lower() in COMMANDS:
         texts = COMMANDS[topic.lower()].texts(repl.lang)
@@ -100,7 +100,7 @@ def _toggle(attribute: str, label: str) -> Callable[[Repl, str], None]:
     def run(repl: Repl, arg: str) -> None:
         value = not getattr(repl, attribute)
         setattr(repl, attribute, value)
-        repl.say([("dim", f"{label} {'on' if value else 'off'}")])
+        repl.say([("dim", repl.text(label, state=repl.text("on" if value else "off")))])
     return run
 
 
@@ -115,20 +115,20 @@ def _state(repl: Repl, arg: str) -> None:
     ctx = session.context
     repl.say_lines(repl.stage_text(session.state))
     verbs = session.sensible_verbs()
-    repl.say([("", "  makes sense now: "), ("title", " ".join(verbs) if verbs else "(no SMTP command)")])
-    repl.say([("", "  expected next: "), ("title", repl.suggestion() or "wait for the server")])
-    repl.say([("", f"  server: {repl.target_label}   TLS: {'on' if ctx.tls else 'off'}   "
-                   f"AUTH: {'done' if ctx.authenticated else 'not yet'}   "
-                   f"greeted with: {'EHLO' if ctx.esmtp else 'HELO' if ctx.introduced else '-'}")])
+    repl.say([("", repl.text("state-sensible")), ("title", " ".join(verbs) if verbs else repl.text("state-no-command"))])
+    repl.say([("", repl.text("state-expected")), ("title", repl.suggestion() or repl.text("state-wait"))])
+    repl.say([("", repl.text("state-facts", server=repl.target_label, tls=repl.text("on" if ctx.tls else "off"),
+                             auth=repl.text("state-auth-done" if ctx.authenticated else "state-auth-not-yet"),
+                             greeted="EHLO" if ctx.esmtp else "HELO" if ctx.introduced else "-"))])
     if ctx.capabilities.extensions:
         from explorer.knowledge.extensions import explain_extension
 
-        repl.say([("", "  extensions the server offered:")])
+        repl.say([("", repl.text("state-extensions"))])
         for ext in ctx.capabilities.extensions:
             meaning = explain_extension(ext.keyword, repl.lang).meaning.split(". ")[0].rstrip(".")
-            repl.say([("title", f"    {visible_text(ext.line):<28}"), ("dim", meaning)])
+            repl.say([("title", f"    {pad(visible_text(ext.line), 28)}"), ("dim", meaning)])
     if ctx.recipients:
-        repl.say([("", f"  recipients accepted in this transaction: {ctx.recipients}")])
+        repl.say([("", repl.text("state-recipients", count=ctx.recipients))])
 
 
 def _history(repl: Repl, arg: str) -> None:
@@ -300,8 +300,8 @@ COMMANDS: dict[str, SlashCommand] = {c.name: c for c in (
     SlashCommand("help", _help),
     SlashCommand("explain", _explain),
     SlashCommand("b64", _b64),
-    SlashCommand("bytes", _toggle("show_bytes", "byte preview")),
-    SlashCommand("hex", _toggle("show_hex", "hex dumps")),
+    SlashCommand("bytes", _toggle("show_bytes", "byte-preview")),
+    SlashCommand("hex", _toggle("show_hex", "hex-dumps")),
     SlashCommand("state", _state),
     SlashCommand("history", _history),
     SlashCommand("save", _save),

@@ -20,6 +20,10 @@ __all__ = ["wire_lines", "warning_lines", "finding_lines", "event_lines", "stage
            "dot_stuff_note"]
 
 
+def _t(key: str, lang: str, **values: object) -> str:
+    return table_text("repl", key, lang, **values)
+
+
 def code_style(code: int) -> str:
     return f"code{code // 100}" if 2 <= code // 100 <= 5 else "error"
 
@@ -48,10 +52,10 @@ def warning_lines(warnings: tuple[Warning_, ...], lang: str = "en") -> list[Line
     out: list[Line] = []
     for w in warnings:
         text = advice(w.key, lang)
-        expect = f" (expect {w.code})" if w.code else ""
-        label = "warning" if w.severity == "error" else "note"
+        expect = _t("expect", lang, code=w.code) if w.code else ""
+        label = _t("warning" if w.severity == "error" else "note", lang)
         out.append([("warn", f"  {label}{expect}:"), ("", "\n" + wrap(text.text))])
-        out.append([("dim", "    fix: " + text.fix)])
+        out.append([("dim", "    " + _t("fix", lang, fix=text.fix))])
     return out
 
 
@@ -81,7 +85,7 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
         head.append(("dim", f" [{reply.enhanced}]"))
     head.append(("", "  " + wrap(info.meaning, " " * 6).lstrip()))
     if reply.multiline:
-        head.append(("dim", f"  ({len(reply.lines)} lines, one reply)"))
+        head.append(("dim", "  " + _t("lines-one-reply", lang, count=len(reply.lines))))
     out.append(head)
     if reply.enhanced:
         enhanced = codes.explain_enhanced(reply.enhanced, lang)
@@ -89,15 +93,15 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
             out.append([("dim", wrap(f"{reply.enhanced}: {enhanced.detail}", "   "))])
     why = codes.why_now(reply.code, answer.to if answer.to != "UNKNOWN" else None, lang)
     if answer.unexpected:
-        why = "nothing was waiting for a reply: the server spoke on its own. " + why
+        why = table_text("transcript", "labels", lang, "unexpected") + " " + why
     if why:
-        out.append([("", wrap("why now: " + why, "   "))])
+        out.append([("", wrap(_t("why-now", lang, why=why), "   "))])
     if info.next and reply.klass != 2:  # after a success, the next step is shown by the prompt
-        out.append([("note", wrap("what to do: " + info.next, "   "))])
+        out.append([("note", wrap(_t("what-to-do", lang, next=info.next), "   "))])
     for problem in reply.problems:
-        out.append([("warn", f"   malformed reply: {problem}")])
+        out.append([("warn", "   " + _t("malformed", lang, problem=problem))])
     if answer.before is not answer.after:
-        out.append([("dim", "   state: "), ("", f"{stage(answer.before.value, lang).title} -> "),
+        out.append([("dim", "   " + _t("state", lang)), ("", f"{stage(answer.before.value, lang).title} -> "),
                     ("title", stage(answer.after.value, lang).title)])
     return out
 
@@ -110,26 +114,26 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
         return wire_lines("server", event.raw, hex_dump=hex_dump, lang=lang) + [
             [("error", "   not a valid SMTP reply: "), ("", event.message)]]
     if isinstance(event, ConnectionClosed):
-        lines: list[Line] = [[("error", "   the server closed the connection")]]
+        lines: list[Line] = [[("error", "   " + _t("closed", lang))]]
         if event.mid_transaction:
-            lines.append([("warn", "   (in the middle of an exchange: nothing that was not acknowledged is delivered)")])
-        lines.append([("dim", "   /connect or /reset opens a new one")])
+            lines.append([("warn", "   " + _t("closed-mid", lang))])
+        lines.append([("dim", "   " + _t("closed-next", lang))])
         return lines
     if isinstance(event, Stalled):
-        lines = [[("warn", f"   no complete reply within {event.timeout:g} s")]]
+        lines = [[("warn", "   " + _t("stalled", lang, seconds=f"{event.timeout:g}"))]]
         if event.partial:
-            lines.append([("dim", "   received so far: "), ("wire", visible(event.partial))])
-            lines.append([("dim", "   (a reply line is only complete with its CRLF; a multi-line reply ends with 'ddd SP')")])
+            lines.append([("dim", "   " + _t("received-so-far", lang)), ("wire", visible(event.partial))])
+            lines.append([("dim", "   " + _t("partial-note", lang))])
         else:
-            lines.append([("dim", "   the server may still be waiting for the end of your line (CRLF)")])
-        lines.append([("dim", "   /wait to keep waiting, /reset or /connect to start over")])
+            lines.append([("dim", "   " + _t("maybe-waiting", lang))])
+        lines.append([("dim", "   " + _t("wait-hint", lang))])
         return lines
     if isinstance(event, TlsStarted):
         info = event.info
-        return [[("tls", f"   TLS established: {info.version}, cipher {info.cipher}")],
-                [("tls", f"   certificate: {visible_text(info.subject)}")]]
+        return [[("tls", "   " + _t("tls-established", lang, version=info.version, cipher=info.cipher))],
+                [("tls", "   " + _t("certificate", lang, subject=visible_text(info.subject)))]]
     if isinstance(event, Failure):
-        return [[("error", f"error: {event.message}")]]
+        return [[("error", _t("error", lang) + event.message)]]
     return [[("error", f"(unexpected event {type(event).__name__})")]]
 
 
