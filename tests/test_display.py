@@ -118,7 +118,7 @@ def test_the_toolbar_fits_80_columns_in_chinese(sandbox) -> None:
                        lang="zh")
     line = "".join(t for _, t in toolbar(repl, columns=80))
     assert width(line) <= 80
-    assert line.startswith(" 沙箱 127.0.0.1:") and line.endswith(" | TLS 未开 | 未认证 | 下一步：/connect ")
+    assert line.startswith(" 沙箱 127.0.0.1:") and line.endswith(" | TLS 未开 | 认证：否 | 下一步：/connect ")
     repl.variables["domain"] = "a-very-long-host-name.of-a-student-laptop.example.edu.cn"
     short = "".join(t for _, t in toolbar(repl, columns=30))
     assert width(short) <= 30 and short.endswith("…") and short.startswith(" 沙箱 127.0.0.1:")

@@ -134,11 +134,11 @@ class Repl:
     def _prompt_message(self) -> FormattedText:
         state, ctx = self.engine.state, self.engine.session.context
         if self.tutor is not None and self.tutor.asking:
-            return FormattedText([("class:prompt", "answer> ")])
+            return FormattedText([("class:prompt", self.text("prompt-answer"))])
         if state is State.DATA:
             return FormattedText([("class:prompt", "data> ")])
         if state is State.AUTH_EXCHANGE and self.auth is not None:
-            return FormattedText([("class:prompt", f"auth {self.auth.field}> ")])
+            return FormattedText([("class:prompt", self.text("prompt-auth", name=self.auth.label()))])
         lock = [("class:tls", "tls ")] if ctx.tls else []
         return FormattedText(lock + [("class:prompt", f"{stage(state.value, self.lang).title}> ")])
 
@@ -258,7 +258,7 @@ class Repl:
                 mechanism, _, initial = outgoing.argument.partition(" ")
                 self._auth_mechanism = mechanism.upper()
                 self.auth = None
-                self.say_lines(AuthGuide.describe_initial(self._auth_mechanism, initial.strip()))
+                self.say_lines(AuthGuide.describe_initial(self._auth_mechanism, initial.strip(), self.lang))
             if self.engine.state is State.DATA and isinstance(outgoing, (DataLine, EndOfData)):
                 self._data_index += 1
             outcome = self.engine.send(outgoing)
@@ -285,7 +285,8 @@ class Repl:
             self._data_index = 0
             self.message.data_started()
         if answer.after is State.AUTH_EXCHANGE and answer.reply.code == 334:
-            self.auth, lines = AuthGuide.after_334(self._auth_mechanism or "LOGIN", answer.reply.lines[0], self.auth)
+            self.auth, lines = AuthGuide.after_334(self._auth_mechanism or "LOGIN", answer.reply.lines[0], self.auth,
+                                                   self.lang)
             self.say_lines(lines)
         elif answer.after is not State.AUTH_EXCHANGE:
             self.auth = None

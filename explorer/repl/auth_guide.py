@@ -16,9 +16,14 @@ from explorer.core.commands import AuthLine
 from explorer.core.render import visible, visible_text
 from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import note
+from explorer.knowledge.tables import text
 from explorer.repl.console import Line
 
 __all__ = ["AuthGuide"]
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return text("repl", key, lang, **values)
 
 
 @dataclass
@@ -29,34 +34,36 @@ class AuthGuide:
     challenge: str = ""  # the Base64 text of the last 334
     wanted: list[str] = field(default_factory=list)  # fields still to ask: "username", "password"
     values: dict[str, str] = field(default_factory=dict)
+    lang: str = "en"
 
     @classmethod
-    def after_334(cls, mechanism: str, challenge: str, previous: AuthGuide | None) -> tuple[AuthGuide, list[Line]]:
+    def after_334(cls, mechanism: str, challenge: str, previous: AuthGuide | None,
+                  lang: str = "en") -> tuple[AuthGuide, list[Line]]:
         """Start or continue the guide for a 334 with ``challenge``; returns it and lines to show."""
-        guide = previous if previous is not None and previous.mechanism == mechanism else cls(mechanism)
+        guide = previous if previous is not None and previous.mechanism == mechanism else cls(mechanism, lang=lang)
         guide.challenge = challenge.strip()
         lines: list[Line] = []
         try:
             decoded = decode_challenge(guide.challenge)
         except Base64Error as exc:
-            lines.append([("warn", f"   the challenge is not valid Base64 ({exc})")])
+            lines.append([("warn", "   " + _t("auth-bad-challenge", lang, error=exc))])
             guide.wanted = ["response"]
             return guide, lines
         if guide.challenge:
-            lines.append([("dim", "   challenge decoded: "), ("title", visible_text(decoded.text))])
+            lines.append([("dim", "   " + _t("auth-challenge", lang)), ("title", visible_text(decoded.text))])
         if mechanism == "LOGIN":
             guide.wanted = [decoded.prompt or "response"]
         elif mechanism in ("PLAIN", "CRAM-MD5"):
             guide.wanted = ["username", "password"]
             if mechanism == "CRAM-MD5":
-                lines.append([("note", wrap(note("cram-md5"), "   "))])
+                lines.append([("note", wrap(note("cram-md5", lang), "   "))])
         else:
             guide.wanted = ["response"]
-            lines.append([("dim", f"   the explorer does not guide {mechanism}: type the Base64 answer yourself")])
+            lines.append([("dim", "   " + _t("auth-unguided", lang, mechanism=mechanism))])
         return guide, lines
 
     @staticmethod
-    def describe_initial(mechanism: str, initial: str) -> list[Line]:
+    def describe_initial(mechanism: str, initial: str, lang: str = "en") -> list[Line]:
         """What an initial response typed with AUTH carries (PLAIN's three parts, LOGIN's user)."""
         if not initial or initial == "=":
             return []
@@ -64,19 +71,23 @@ class AuthGuide:
             if mechanism == "PLAIN":
                 parts = split_plain(initial)
                 secret = "*" * len(parts.password)
-                return [[("note", wrap(note("plain-parts"), "   "))],
-                        [("dim", "   authzid NUL user NUL password: "),
+                return [[("note", wrap(note("plain-parts", lang), "   "))],
+                        [("dim", "   " + _t("auth-plain-parts", lang)),
                          ("", f"{visible_text(parts.authzid)}\\x00{visible_text(parts.authcid)}\\x00{secret}")]]
             if mechanism == "LOGIN":
-                return [[("dim", "   initial response decoded (the user name): "),
+                return [[("dim", "   " + _t("auth-initial-user", lang)),
                          ("", visible_text(decode_challenge(initial).text))]]
         except Base64Error as exc:
-            return [[("warn", f"   the initial response is not what {mechanism} expects: {exc}")]]
+            return [[("warn", "   " + _t("auth-initial-bad", lang, mechanism=mechanism, error=exc))]]
         return []
 
     @property
     def field(self) -> str:
         return self.wanted[0] if self.wanted else "response"
+
+    def label(self, name: str | None = None) -> str:
+        """The name of a field (the current one by default) in the learner's language."""
+        return _t(f"field-{name or self.field}", self.lang)
 
     @property
     def masked(self) -> bool:
@@ -85,7 +96,7 @@ class AuthGuide:
     def take(self, text: str) -> tuple[AuthLine | None, list[Line]]:
         """The learner typed ``text`` for the current field; returns the line to send, if complete."""
         if text == "*":
-            return AuthLine("*"), [[("dim", "   * cancels the AUTH exchange (the server answers 501)")]]
+            return AuthLine("*"), [[("dim", "   " + _t("auth-cancel", self.lang))]]
         name = self.field
         if self.wanted:
             self.wanted.pop(0)
@@ -96,8 +107,9 @@ class AuthGuide:
         if self.mechanism == "LOGIN":
             encoded = b64encode_text(text)
             return AuthLine(encoded, secret=name == "password"), [
-                [("dim", f"   {name}: "), ("", visible_text(shown)), ("dim", "  -> Base64: "), ("title", encoded)],
-                [("note", wrap(note("base64-not-encryption"), "   "))],
+                [("dim", "   " + _t("auth-field", self.lang, name=self.label(name))), ("", visible_text(shown)),
+                 ("dim", _t("auth-base64", self.lang)), ("title", encoded)],
+                [("note", wrap(note("base64-not-encryption", self.lang), "   "))],
             ]
         if self.wanted:  # PLAIN and CRAM-MD5 need the other field too
             return None, []
@@ -106,13 +118,13 @@ class AuthGuide:
             parts = plain_response(user, secret)
             masked = visible(parts.raw).replace(visible(secret.encode()), "*" * len(secret)) if secret else visible(parts.raw)
             return AuthLine(parts.encoded, secret=True), [
-                [("note", wrap(note("plain-parts"), "   "))],
-                [("dim", "   authzid NUL user NUL password: "), ("", masked)],
-                [("dim", "   -> Base64: "), ("title", parts.encoded)],
-                [("note", wrap(note("base64-not-encryption"), "   "))],
+                [("note", wrap(note("plain-parts", self.lang), "   "))],
+                [("dim", "   " + _t("auth-plain-parts", self.lang)), ("", masked)],
+                [("dim", " " + _t("auth-base64", self.lang)), ("title", parts.encoded)],
+                [("note", wrap(note("base64-not-encryption", self.lang), "   "))],
             ]
         response, encoded = cram_md5_response(self.challenge, user, secret)
         return AuthLine(encoded, secret=True), [
-            [("dim", "   user SP hex(HMAC-MD5(password, challenge)): "), ("", visible_text(response))],
-            [("dim", "   -> Base64: "), ("title", encoded)],
+            [("dim", "   " + _t("auth-cram", self.lang)), ("", visible_text(response))],
+            [("dim", " " + _t("auth-base64", self.lang)), ("title", encoded)],
         ]

@@ -15,6 +15,7 @@ from explorer.reports.explaining import eight_bit_mark, wrap
 from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
+from explorer.width import width
 
 __all__ = ["wire_lines", "warning_lines", "finding_lines", "event_lines", "stage_lines", "code_style",
            "dot_stuff_note"]
@@ -83,7 +84,9 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     head: Line = [("", "   "), (code_style(reply.code), str(reply.code))]
     if reply.enhanced:
         head.append(("dim", f" [{reply.enhanced}]"))
-    head.append(("", "  " + wrap(info.meaning, " " * 6).lstrip()))
+    # The meaning starts after the code (and the enhanced code): fill its first line from there.
+    start = " " * (width("".join(text for _, text in head)) + 2)
+    head.append(("", "  " + wrap(info.meaning, start, " " * 6)[len(start):]))
     if reply.multiline:
         head.append(("dim", "  " + _t("lines-one-reply", lang, count=len(reply.lines))))
     out.append(head)
