@@ -41,9 +41,9 @@ def wire_lines(direction: str, data: bytes, *, hex_dump: bool = False, lang: str
         lines.append([(style, tag), ("wire", line.text)])
         if line.charset:
             key = table_text("ui", "eight-bit-key", lang)
-            lines[-1].append(("dim", f"   {eight_bit_mark(line, lang)[:-1]}; {key}]"))
+            lines[-1].append(("dim", f"   {eight_bit_mark(line, lang)[:-1]}{key}]"))
     if not lines:
-        lines = [[(style, tag), ("dim", "(nothing)")]]
+        lines = [[(style, tag), ("dim", _t("nothing", lang))]]
     if hex_dump:
         lines += [[("dim", "   " + row)] for row in hexdump(data).splitlines()]
     return lines
@@ -55,7 +55,7 @@ def warning_lines(warnings: tuple[Warning_, ...], lang: str = "en") -> list[Line
         text = advice(w.key, lang)
         expect = _t("expect", lang, code=w.code) if w.code else ""
         label = _t("warning" if w.severity == "error" else "note", lang)
-        out.append([("warn", f"  {label}{expect}:"), ("", "\n" + wrap(text.text))])
+        out.append([("warn", "  " + _t("heading", lang, label=label + expect)), ("", "\n" + wrap(text.text))])
         out.append([("dim", "    " + _t("fix", lang, fix=text.fix))])
     return out
 
@@ -69,9 +69,10 @@ def finding_lines(findings, lang: str = "en") -> list[Line]:
         texts = explain(finding, lang)
         kind = label(f"severity_{finding.severity}", lang)
         where = label("at", lang, line=finding.line, offset=finding.offset)
-        out.append([("warn", f"  {kind} [{finding.key}] {where}:"), ("", "\n" + wrap(texts.what))])
-        out.append([("dim", wrap(f"{label('why', lang)}: {texts.why}"))])
-        out.append([("dim", wrap(f"{label('fix', lang)}: {texts.fix}"))])
+        out.append([("warn", "  " + _t("heading", lang, label=f"{kind} [{finding.key}] {where}")),
+                    ("", "\n" + wrap(texts.what))])
+        out.append([("dim", wrap(_t("labelled", lang, label=label("why", lang), text=texts.why)))])
+        out.append([("dim", wrap(_t("labelled", lang, label=label("fix", lang), text=texts.fix)))])
     return out
 
 
@@ -93,7 +94,7 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     if reply.enhanced:
         enhanced = codes.explain_enhanced(reply.enhanced, lang)
         if enhanced.detail:
-            out.append([("dim", wrap(f"{reply.enhanced}: {enhanced.detail}", "   "))])
+            out.append([("dim", wrap(_t("labelled", lang, label=reply.enhanced, text=enhanced.detail), "   "))])
     why = codes.why_now(reply.code, answer.to if answer.to != "UNKNOWN" else None, lang)
     if answer.unexpected:
         why = table_text("transcript", "labels", lang, "unexpected") + " " + why
@@ -115,7 +116,7 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
         return _answer_lines(event, lang, hex_dump)
     if isinstance(event, ProtocolError):
         return wire_lines("server", event.raw, hex_dump=hex_dump, lang=lang) + [
-            [("error", "   not a valid SMTP reply: "), ("", event.message)]]
+            [("error", "   " + _t("not-a-reply", lang)), ("", event.message)]]
     if isinstance(event, ConnectionClosed):
         lines: list[Line] = [[("error", "   " + _t("closed", lang))]]
         if event.mid_transaction:
