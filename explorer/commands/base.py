@@ -22,7 +22,7 @@ from explorer.reports.options import REVEAL
 
 __all__ = ["USAGE_ERROR", "UsageError", "Parser", "add_lang_argument", "resolve_lang",
            "add_reveal_argument", "add_save_arguments", "add_session_arguments", "counting_number", "load_session_args",
-           "print_lines", "silence_stdout", "write_guarded"]
+           "print_lines", "print_problems", "silence_stdout", "write_guarded"]
 
 #: argparse's own exit status for a usage mistake; every front end uses it.
 USAGE_ERROR = 2
@@ -140,3 +140,17 @@ def write_guarded(action: Callable[[], object]) -> int:
     except BrokenPipeError:
         silence_stdout()
     return 0
+
+
+def print_problems(paths: list[Path], check: Callable[[Path], list]) -> int:
+    """``lesson check`` and ``rubric check``: each file's problems, one ``file:line`` per line,
+    or ``FILE: ok``; exit status 1 if any file has a problem."""
+    failed = 0
+    for path in paths:
+        problems = check(Path(path))
+        failed += bool(problems)
+        for problem in problems:
+            print(problem)
+        if not problems:
+            print(f"{path}: ok")
+    return 1 if failed else 0

@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from explorer.commands.base import UsageError, add_save_arguments
+from explorer.commands.base import UsageError, add_save_arguments, print_problems
 
 __all__ = ["register"]
 
@@ -91,15 +91,7 @@ def _check(args: argparse.Namespace) -> int:
 
     if not args.paths:
         raise UsageError("lesson check needs at least one lesson file")
-    failed = 0
-    for name in args.paths:
-        problems = check_lesson(Path(name))
-        failed += bool(problems)
-        for problem in problems:
-            print(problem)
-        if not problems:
-            print(f"{name}: ok")
-    return 1 if failed else 0
+    return print_problems(args.paths, check_lesson)
 
 
 def _variables(lesson, pairs: list[str]) -> dict[str, str]:

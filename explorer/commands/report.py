@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError
+from explorer.commands.base import UsageError, print_problems
 
 __all__ = ["register"]
 
@@ -99,12 +99,4 @@ def _run_report(args: argparse.Namespace) -> int:
 def _run_rubric(args: argparse.Namespace) -> int:
     from explorer.reports.rubric import check_rubric
 
-    failed = 0
-    for path in args.paths:
-        problems = check_rubric(path)
-        failed += bool(problems)
-        for problem in problems:
-            print(problem)
-        if not problems:
-            print(f"{path}: ok")
-    return 1 if failed else 0
+    return print_problems(args.paths, check_rubric)

@@ -127,12 +127,14 @@ def _summary(report: ClassReport, t: dict[str, str]) -> list[str]:
     items = [f"<li>{_e(t['common-item'].strip().format(key=k, times=n, students=m))}</li>"
              for k, n, m in report.common_mistakes()] or [f"<li>{_e(t['none'])}</li>"]
     absent = " ".join(visible_text(r.student.id) for r in report.not_connected) or t["none"]
+    missing = t["not-connected"].format(count=len(report.not_connected), ids=absent)
     out = [f'<section class="class-summary"><h2>{_e(t["summary"])}</h2>',
            f"<p>{_e(t['common'])}</p><ul>", *items, "</ul>",
-           f'<p id="not-connected">{_e(t["not-connected"].format(count=len(report.not_connected), ids=absent))}</p>']
+           f'<p id="not-connected">{_e(missing)}</p>']
     if report.unattributed:
         ids = " ".join(f"#{f.session.id}" for f in report.unattributed)
-        out.append(f'<p id="unattributed">{_e(t["unattributed"].format(count=len(report.unattributed), ids=ids))}</p>')
+        nobody = t["unattributed"].format(count=len(report.unattributed), ids=ids)
+        out.append(f'<p id="unattributed">{_e(nobody)}</p>')
     return out + ["</section>"]
 
 

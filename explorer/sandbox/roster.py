@@ -11,8 +11,8 @@ The file is CSV with a header row; columns are matched by name, in any order, ca
 The file is UTF-8 (with or without a BOM) or GB18030 (what Excel on a Chinese Windows saves as
 CSV); it is written back in its own encoding. Other columns are kept as they are. An
 instructor's own CSV with ``id,name,address`` works: the secrets are generated (securely random)
-and the file is rewritten with them, readable by its owner only. A bad row makes the whole file refused with every problem as ``file:line``; nothing
-is half-imported. The file holds secrets: it is never printed, and what the sandbox keeps in its
+and the file is rewritten with them, readable by its owner only. A bad row makes the whole file
+refused with every problem as ``file:line``; nothing is half-imported. The file holds secrets: it is never printed, and what the sandbox keeps in its
 data folder for the report (:func:`write_public`) has ids, names and addresses only.
 """
 
