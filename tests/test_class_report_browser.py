@@ -124,6 +124,8 @@ def test_the_page_sorts_itself(tmp_path, report_page):
     seen = dom(tmp_path, page, "#sort=sessions-desc")
     assert seen.sorted == {"sessions": "descending"} and seen.rows[0] == "s001"
     assert seen.rows[-1] == "s006"
+    seen = dom(tmp_path, page, "#sort=auth-failed-desc")  # who could not log in, first
+    assert seen.sorted == {"auth-failed": "descending"} and seen.rows[0] == "s002"
 
 
 def test_screenshot_shows_table_and_ladders(tmp_path, report_page):

@@ -106,7 +106,8 @@ def _row(row: StudentRow, report: ClassReport) -> str:
              _cell(str(len(row.deliveries)), len(row.deliveries), True),
              _cell(_e(shown_time(row.first_success)), row.first_success or ""),
              _cell(f"#{last.session.id}" if last else "", last.session.started or "" if last else ""),
-             _cell(_e(mistake_list(row)), sum(row.mistakes.values()), False)]
+             _cell(_e(mistake_list(row)), sum(row.mistakes.values()), False),
+             _cell(str(len(row.auth_failures)), len(row.auth_failures), True)]
     if report.rubric is not None:
         cells.append(_cell(f"{row.score}/{report.rubric.total}", row.score, True))
     absent = "" if row.sessions else " absent"
@@ -115,7 +116,8 @@ def _row(row: StudentRow, report: ClassReport) -> str:
 
 def _table(report: ClassReport, t: dict[str, str]) -> list[str]:
     columns = ["column-id", "column-name", "column-sessions", "column-delivered", "column-first",
-               "column-last", "column-mistakes"] + (["column-score"] if report.rubric else [])
+               "column-last", "column-mistakes", "column-auth-failed"] + \
+        (["column-score"] if report.rubric else [])
     head = "".join(f'<th scope="col" data-key="{c[len("column-"):]}"><button type="button">'
                    f'{_e(t[c])}</button></th>' for c in columns)
     return [f'<p class="hint">{_e(t["sort-hint"])}</p>',
