@@ -197,3 +197,44 @@ def test_the_verdict_does_not_depend_on_chunking(lines, cuts):
     for line in stream.split(b"\n"):
         over = over or len(line.rstrip(b"\r")) > _limits(line[:8], Mode.COMMAND)
     assert whole[1] == over
+
+
+def test_a_message_over_the_size_limit_is_not_kept_whole_in_the_record(make_sandbox, raw):
+    from explorer.sandbox.reading import TEXT_RECORD_SLACK
+
+    box = make_sandbox(max_message_size=10_000)
+    conn = raw(box).ehlo()
+    conn.send(b"MAIL FROM:<learner@sandbox.test>\r\nRCPT TO:<friend@sandbox.test>\r\nDATA\r\n")
+    assert [conn.reply()[:3] for _ in range(3)] == [b"250", b"250", b"354"]
+    line = b"z" * 998 + b"\r\n"
+    text = line * 2000  # 2 MB, 200 times the limit, in lines of legal length
+    assert _send_until_closed(conn.sock, text) == len(text)
+    conn.send(b".\r\n")
+    assert conn.reply() == b"552 5.3.4 Message size exceeds fixed maximum message size\r\n"
+    assert conn.cmd(b"NOOP\r\n") == b"250 2.0.0 OK\r\n"
+    sent = box.sessions[0].client_bytes()
+    start = sent.index(b"DATA\r\n") + len(b"DATA\r\n")
+    kept = sent[start:]
+    assert len(kept) <= 10_000 + TEXT_RECORD_SLACK + len(b"\r\n.\r\nNOOP\r\n")
+    assert kept.startswith(text[:10_000 + TEXT_RECORD_SLACK - 1000])
+    assert kept.endswith(b"z.\r\nNOOP\r\n")  # cut, but the final dot is still recorded
+    assert box.messages() == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=st.integers(0, 9000), cuts=st.lists(st.integers(0, 9100), max_size=6),
+       near_end=st.lists(st.integers(1, 6), max_size=3))
+def test_the_record_of_a_long_message_keeps_its_final_dot_however_cut(size, cuts, near_end):
+    from explorer.sandbox.reading import TEXT_RECORD_SLACK, ReadingLimits
+
+    reading = ReadingLimits.__new__(ReadingLimits)  # only the record's bookkeeping
+    reading.data_size_limit = 10
+    reading._guard = LineGuard(_limits)
+    reading._next_line_is(b"354 go ahead\r\n")
+    stream = (b"a" * 70 + b"\r\n") * (size // 72) + b".\r\n"
+    cuts += [len(stream) - back for back in near_end]  # through the final CRLF . CRLF too
+    points = sorted({0, len(stream), *(c for c in cuts if 0 < c < len(stream))})
+    kept = b"".join(reading._to_record(stream[a:b]) for a, b in zip(points, points[1:]))
+    limit = 10 + TEXT_RECORD_SLACK
+    assert kept == stream if len(stream) <= limit else (
+        kept.startswith(stream[:limit]) and kept.endswith(b".\r\n") and len(kept) <= limit + 3)

@@ -8,12 +8,8 @@ What this subclass changes, and why (AUTH is in ``auth.py``):
 - the command-size limits are per connection and RFC 5321's 512 octets with CRLF: aiosmtpd
   keeps them in a class-level dict shared by every connection, and each EHLO adds 26 + 10
   octets to MAIL's limit for good; its default is 512 without the CRLF;
-- a line's limit holds before its line end (``lineguard.py``): an over-long command line is
-  refused and the connection closed at once, an over-long text line is not buffered;
-- the timeouts answer 421 before closing (aiosmtpd closes silently). Any client byte counts
-  as activity for the idle timeout (aiosmtpd restarts it on valid commands only, so a long DATA
-  could be cut off), and a line must also end within the command timeout of its first octet:
-  without that bound a client dripping one byte every few seconds holds its session for ever;
+- what it reads is bounded (``reading.py``): a line's limit holds before its line end, a line
+  must end within the command timeout, and the timeouts answer 421 before closing;
 - the session cap counts sessions being served, so a burst at the cap serves exactly the cap;
   over it, and under the ``shutdown`` scenario, the client gets 421 at connect;
 - scenarios that act on commands (require-tls, require-auth, shutdown, slow) are checked at
@@ -41,16 +37,11 @@ from aiosmtpd.smtp import SMTP, TLSSetupException, syntax
 
 from explorer.sandbox.auth import AUTH_HIDDEN, MECHANISMS, AuthMixin
 from explorer.sandbox.context import ServerContext
-from explorer.sandbox.lineguard import LineGuard, Mode
+from explorer.sandbox.reading import COMMAND_LINE_LIMIT, EXTENDED_LIMITS, ReadingLimits
 from explorer.sandbox.texts import DEFAULT_LANGUAGE, ENHANCED_CODES, REPLIES, STOCK_REPLIES, reply
 
 __all__ = ["SandboxSMTP", "MECHANISMS"]
 
-COMMAND_LINE_LIMIT = 510  # RFC 5321 4.5.3.1.4: 512 octets including CRLF
-LINGER = 1.0  # seconds an over-long line's sender is read (and ignored) after the last reply
-# RFC 1870 (SIZE) adds 26 octets to MAIL, RFC 6531 (SMTPUTF8) 10; an AUTH initial response may
-# be longer (RFC 4954 4), up to what the line reader accepts.
-EXTENDED_LIMITS = {"MAIL": COMMAND_LINE_LIMIT + 26 + 10, "AUTH": 999}
 BEFORE_STARTTLS = {"EHLO", "HELO", "NOOP", "STARTTLS", "QUIT"}
 NEED_AUTH = {"MAIL", "RCPT", "DATA", "VRFY", "HELP"}
 _REPLY = re.compile(rb"^(\d{3})([ -])(.*)\Z", re.S)
@@ -98,7 +89,7 @@ def _is_loopback(address: Any) -> bool:
         return False
 
 
-class SandboxSMTP(AuthMixin, SMTP):
+class SandboxSMTP(ReadingLimits, AuthMixin, SMTP):
     """One connection to the sandbox."""
 
     command_size_limit = COMMAND_LINE_LIMIT
@@ -116,10 +107,7 @@ class SandboxSMTP(AuthMixin, SMTP):
         self._quit = False
         self._local_loopback = True
         self._served = False  # counted in ctx.serving
-        self._lingering = False  # the last reply is out; input is dropped until the close
-        self._guard = LineGuard(self._line_limit)
-        self._last_byte = ctx.loop.time() if ctx.loop is not None else 0.0
-        self._line_started = self._last_byte
+        self._init_reading()
         self.awaiting_reply = False  # a DATA hook has finished; its reply is not sent yet
         super().__init__(
             handler,
@@ -210,86 +198,6 @@ class SandboxSMTP(AuthMixin, SMTP):
                 outcome = self._close_reason or ("quit" if self._quit else "client-closed")
                 self.ctx.recorder.finish(self.record, outcome)
 
-    def data_received(self, data: bytes) -> None:
-        if self._lingering:
-            return
-        guard = self._guard
-        was_open = guard.partial > 0
-        fed = guard.feed(data)
-        if fed.data and self.record is not None:
-            self.ctx.recorder.add(self.record, "client", fed.data)
-        if fed.too_long:
-            self._close_lingering("command-too-long", reply("command_too_long",
-                                                            self.ctx.language))
-            return
-        now = self._last_byte = self.loop.time()
-        if guard.partial and (fed.ended or not was_open):
-            self._line_started = now
-            self._arm_for_line()
-        if fed.data:
-            super().data_received(fed.data)
-
-    def _line_limit(self, head: bytes, mode: Mode) -> int:
-        if mode is Mode.AUTH:
-            return EXTENDED_LIMITS["AUTH"]
-        if not (self.session and self.session.extended_smtp):
-            return COMMAND_LINE_LIMIT
-        return self.command_size_limits[head.split(b" ", 1)[0].upper().decode("latin-1")]
-
-    def close_with(self, reason: str, status: str | None = None) -> None:
-        """Send a last reply (written now, not delayed) and close the connection."""
-        if self._close_reason is None:
-            self._close_reason = reason
-        if status is not None:
-            self._write(status.encode("utf-8") + b"\r\n")
-        if self.transport is not None:
-            self.transport.close()
-
-    def _close_lingering(self, reason: str, status: str) -> None:
-        # A client still sending when the server closes gets a reset, and a reset can destroy
-        # the reply before the client reads it. So: the reply, then our end of the stream
-        # (FIN), then what still arrives is read and dropped until the client closes, or for
-        # LINGER seconds. A TLS stream cannot be half-closed: it is closed at once.
-        transport = self.transport
-        if transport is None or not transport.can_write_eof():
-            return self.close_with(reason, status)
-        self._close_reason = self._close_reason or reason
-        self._write(status.encode("utf-8") + b"\r\n")
-        self._lingering = True
-        transport.write_eof()
-        self.loop.call_later(LINGER, transport.close)
-
-    def eof_received(self) -> bool | None:
-        if self._lingering and self.transport is not None:
-            self.transport.close()
-            return None
-        return super().eof_received()
-
-    def _deadline(self) -> tuple[float, str]:
-        idle = self._last_byte + self._timeout_duration
-        if self._guard.partial and self._line_started + self.ctx.command_timeout < idle:
-            return self._line_started + self.ctx.command_timeout, "command-timeout"
-        return idle, "idle-timeout"
-
-    def _arm_for_line(self) -> None:
-        # A line has begun: its own deadline may come before the idle timer aiosmtpd armed.
-        handle = self._timeout_handle
-        deadline, _ = self._deadline()
-        if handle is None or handle.when() > deadline:
-            self._reset_timeout(max(deadline - self.loop.time(), 0.001))
-
-    def _timeout_cb(self) -> None:
-        # aiosmtpd arms the timer at connect and after each valid command; the real deadline
-        # (see _deadline) is checked here, and the timer armed again for what is left of it.
-        if self.transport is None or self._lingering:
-            return
-        deadline, reason = self._deadline()
-        left = deadline - self.loop.time()
-        if left > 0:
-            self._reset_timeout(left)
-            return
-        self.close_with(reason, reply("idle_timeout", self.ctx.language, hostname=self.hostname))
-
     async def _handle_client(self) -> None:
         language = self.ctx.language
         if self.ctx.closing:
@@ -329,11 +237,7 @@ class SandboxSMTP(AuthMixin, SMTP):
             await asyncio.sleep(delay)
         self._write(data)
         self.awaiting_reply = False
-        # The reply says what the client's next line is: message text, an AUTH response, or
-        # a command. The guard applies that line's limit.
-        code = data[:3]
-        self._guard.mode = Mode.TEXT if code == b"354" else Mode.AUTH if code == b"334" \
-            else Mode.COMMAND
+        self._next_line_is(data)
         await self._writer.drain()
 
     async def push(self, status: str | bytes) -> None:
