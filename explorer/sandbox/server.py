@@ -87,6 +87,10 @@ class Sandbox:
     only; ``on_event`` is called from the server thread and must neither block nor call
     ``stop()``. ``keep_sessions`` finished records stay in memory (all go to the session log).
     ``roster``: the class roster the accounts came from (class mode: no default accounts).
+    ``idle_timeout``: seconds without a byte before 421; ``command_timeout``: seconds a line
+    (command or message text) may take from its first octet to its end; ``max_sessions``:
+    sessions served at once (more get 421 at connect). Half-written files a killed sandbox left
+    in the Maildir's tmp/ are removed by ``start()``.
 
     ``profile`` names the server it behaves like (``PROFILE_NAMES``; its host name and message
     size limit apply unless ``hostname`` / ``max_message_size`` are given). ``tls_port`` opens a
