@@ -40,7 +40,6 @@ class ReadingLimits:
     session: Any
     transport: Any
     loop: Any
-    hostname: str
     data_size_limit: int | None
     command_size_limits: Any
     _close_reason: str | None
