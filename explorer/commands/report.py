@@ -17,8 +17,8 @@ The students come from --roster, else from the roster the class server keeps in 
 directory (class-roster.csv: ids, names and addresses, never a secret), else from the usernames
 in the log. A session belongs to the student AUTH succeeded for, else to the username AUTH was
 tried with, else to the MAIL FROM address. csv is one row per student (a grade book's import;
-with --rubric a column rubric-NAME per item, score and max_score); json holds every session; html is one
-self-contained page with a sortable table and each student's sessions drawn as ladders.
+with --rubric a column rubric-NAME per item, score and max_score); json holds every session;
+html is one self-contained page with a sortable table and each student's sessions as ladders.
 Rubrics are documented in docs/rubric.md; check one with: smtp-explorer rubric check FILE
 """
 
@@ -26,15 +26,16 @@ Rubrics are documented in docs/rubric.md; check one with: smtp-explorer rubric c
 def register(subparsers: argparse._SubParsersAction) -> None:
     report = subparsers.add_parser(
         "report", help="the class report: per student sessions, messages, mistakes, score",
-        description="Report on a class from the sandbox's session log: per student the "
-        "sessions, the messages delivered (to whom, with which Subject), the first success, "
-        "the mistakes the linter found, the last session and, with a rubric, the score; and "
+        description="Report on a class from the sandbox's session log: per student the\n"
+        "sessions, the messages delivered (to whom, with which Subject), the first success,\n"
+        "the mistakes the linter found, the last session and, with a rubric, the score; and\n"
         "a class summary.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     report.add_argument("--data-dir", type=Path, help="the class server's data directory "
                         "(default: the sandbox's)")
     report.add_argument("--roster", type=Path, metavar="CSV", help="the class roster")
     report.add_argument("--rubric", type=Path, metavar="TOML", help="score with this rubric")
-    report.add_argument("--format", choices=FORMATS, default="text", help="default text")
+    report.add_argument("--format", choices=FORMATS, default="text",
+                        help="text (the default), csv, json or html")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE instead of the screen")
     report.set_defaults(handler=_run_report)
