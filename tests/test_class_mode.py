@@ -149,3 +149,13 @@ def test_two_sandboxes_sharing_a_folder_never_interleave_lines(make_sandbox, tmp
     entries = log_entries(data, 12)  # every line is one whole JSON object
     assert len(entries) == 12 and len({e["id"] for e in entries}) == 12
     assert all(e["messages"] == 1 for e in entries)
+
+
+def test_session_id_markers_stay_few(tmp_path):
+    from explorer.sandbox.session_ids import BLOCK, KEEP, SessionIds
+
+    folder = tmp_path / "session-ids"
+    firsts = [SessionIds(folder).next() for _ in range(40)]  # forty restarts
+    assert firsts == [n * BLOCK + 1 for n in range(40)]
+    assert len(list(folder.iterdir())) <= KEEP + 1
+    assert SessionIds(folder).next() == 40 * BLOCK + 1

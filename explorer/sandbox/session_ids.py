@@ -5,7 +5,8 @@ the same ``sessions.jsonl``. Each sandbox therefore claims a block of ids by cre
 ``session-ids/<block>`` with ``O_EXCL``, which succeeds for exactly one process on every system
 (Windows and macOS included), and hands out the block's ids one by one; when it runs out it
 claims the next free block. Block ``b`` holds the ids ``b * BLOCK + 1`` to ``(b + 1) * BLOCK``,
-so the first session ever is #1 and a restart's first session is #1001, #2001...
+so the first session ever is #1 and a restart's first session is #1001, #2001... Only the
+newest markers are kept: the next claim is always above the highest.
 
 Without a folder (no session log) the ids simply count from 1: nothing else can see them.
 """
@@ -20,6 +21,7 @@ __all__ = ["SessionIds", "BLOCK", "FOLDER"]
 
 BLOCK = 1000
 FOLDER = "session-ids"
+KEEP = 16  # block markers kept below the newest
 
 
 class SessionIds:
@@ -58,6 +60,15 @@ class SessionIds:
             try:
                 os.close(os.open(self.folder / str(block), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
                                  0o600))
-                return block
+                break
             except FileExistsError:  # another sandbox claimed it between listdir and open
                 block += 1
+        # Every REPL start claims a block: keep the folder small. Only the highest numbers
+        # matter (the next claim is above them), so old markers can go, in use or not.
+        for old in taken:
+            if old < block - KEEP:
+                try:
+                    os.remove(self.folder / str(old))
+                except OSError:
+                    pass  # another sandbox removed it first, or it is not ours to remove
+        return block
