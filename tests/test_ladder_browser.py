@@ -220,3 +220,39 @@ def test_the_linters_findings_on_a_sandbox_session(tmp_path, error_box) -> None:
     late_rcpt = [a for a in dom.arrows if a["data-label"] == "RCPT TO:<friend@sandbox.test>"][-1]
     assert "has-finding" in late_rcpt["class"].split()  # the RCPT sent after the message: out of order
     assert len(dom.arrows) == len(transcript.exchanges)
+
+
+def test_the_chinese_ladder_holds_chinese_and_draws_glyphs_not_boxes(tmp_path, sandbox) -> None:
+    from transcript_sessions import engine_for, send_lines, send_message
+
+    from explorer.reports.texts import group
+
+    engine = engine_for(sandbox)
+    engine.connect()
+    send_lines(engine, "EHLO client.example", "MAIL FROM:<learner@sandbox.test>", "RCPT TO:<friend@sandbox.test>",
+               "DATA")
+    send_message(engine, "Subject: lab", "", "我爱计算机网络")
+    send_lines(engine, "QUIT")
+    save_engine_session(engine, tmp_path / "s.jsonl")
+    transcript = load_transcript(tmp_path / "s.jsonl", lang="zh")
+    html = render_html(transcript)
+    page = tmp_path / "zh.html"
+    page.write_text(html, encoding="utf-8")
+    dom = chromium(tmp_path, page, "--dump-dom", "--virtual-time-budget=3000").stdout
+    assert '<html lang="zh-CN">' in dom
+    texts = group("page", "zh")
+    for key in ("title", "client", "server", "legend-client", "legend-2", "hint", "expand", "collapse"):
+        assert texts[key] in dom, key  # every heading and legend, in Chinese (the table's own words)
+    assert "我爱计算机网络" in dom and "8 位 UTF-8，23 字节" in dom
+    # Glyphs, not boxes: with a CJK font two different characters draw differently; without one
+    # both are the same "missing glyph" box. Swap the message text for one character repeated.
+    shots = []
+    for name, body in (("love", "我爱计算机网络"), ("boxes", "口口口口口口口")):
+        variant = tmp_path / f"{name}.html"
+        # every arrow opened, so the message's bytes block is drawn (on a tall enough window)
+        variant.write_text(html.replace("我爱计算机网络", body).replace("<details class=", "<details open class="),
+                           encoding="utf-8")
+        shot = tmp_path / f"{name}.png"
+        chromium(tmp_path, variant, f"--screenshot={shot}", f"--window-size={WIDTH},6000", "--hide-scrollbars")
+        shots.append(shot.read_bytes())
+    assert shots[0] != shots[1]  # the same encoder, the same page but seven characters: they must show
