@@ -166,3 +166,16 @@ def test_lesson_check_reports_a_translation_that_drifts_from_its_original(tmp_pa
     ]
     with pytest.raises(LessonError):
         load_lesson(path, "zh")
+
+
+def test_explain_535_in_chinese_says_what_the_authorization_code_is_and_where_it_is_issued() -> None:
+    done = _run("explain", "535", "--lang", "zh")
+    assert done.returncode == 0 and done.stderr == ""
+    text = "".join(done.stdout.split())  # wrapped by display width: join the lines to read it
+    assert text.startswith("535认证凭据无效")
+    assert "授权码是邮箱服务商生成的一串专供客户端使用的密码" in text
+    assert "163邮箱在网页版邮箱的“设置→POP3/SMTP/IMAP”中开启服务后" in text
+    assert "QQ邮箱在“设置→账户”中开启SMTP服务后生成授权码" in text
+    assert "常见原因：" in text and "下一步怎么做：" in text
+    # the same from the environment, as a learner with a Chinese locale runs it
+    assert _run("explain", "535", LANG="zh_CN.UTF-8").stdout == done.stdout

@@ -29,6 +29,12 @@ def wrap(text: str, indent: str = "    ", hanging: str | None = None) -> str:
     return fill(text, WIDTH, indent, hanging)
 
 
+def _t(key: str, lang: str, **values: object) -> str:
+    from explorer.knowledge.tables import text
+
+    return text("explain", key, lang, **values)
+
+
 def eight_bit_mark(line: Shown, lang: str = "en") -> str:
     """"[8-bit UTF-8, 23 bytes]": what a line shown as text (我爱计算机网络) is on the wire."""
     from explorer.knowledge.tables import text
@@ -42,17 +48,17 @@ def explain_code(code: int, lang: str = "en", *, verb: str | None = None) -> lis
 
     info = codes.explain_code(code, lang)
     out = [wrap(f"{info.code}  {info.meaning}", "", " " * 5)]
-    out += [wrap(f"digit {n}: {text}") for n, text in zip("123", info.digits)]
+    out += [wrap(_t("digit", lang, n=n, text=text)) for n, text in zip("123", info.digits)]
     why = codes.why_now(info.code, verb, lang) if verb else ""
     if why:
-        out.append(wrap(f"Why now: {why}"))
+        out.append(wrap(_t("why-now", lang, text=why)))
     if info.next:
-        out.append(wrap(f"What to do: {info.next}"))
+        out.append(wrap(_t("what-to-do", lang, text=info.next)))
     if info.causes:
-        out.append("    Typical causes:")
+        out.append("    " + _t("causes", lang))
         out += [wrap(f"- {cause}", "      ", "        ") for cause in info.causes]
     if info.reference:
-        out.append(f"    Reference: {info.reference}")
+        out.append("    " + _t("reference", lang, text=info.reference))
     return out
 
 
@@ -62,10 +68,10 @@ def explain_enhanced(code: str, lang: str = "en") -> list[str]:
     info = codes.explain_enhanced(code, lang)
     klass, subject, _ = info.code.split(".")
     return [
-        f"{info.code}  enhanced status code (RFC 3463)",
-        wrap(f"class {klass}: {info.klass}"),
-        wrap(f"subject {subject}: {info.subject}"),
-        wrap(f"detail: {info.detail}" if info.detail else "detail: not a registered code"),
+        _t("enhanced-title", lang, code=info.code),
+        wrap(_t("class", lang, n=klass, text=info.klass)),
+        wrap(_t("subject", lang, n=subject, text=info.subject)),
+        wrap(_t("detail", lang, text=info.detail) if info.detail else _t("detail-unknown", lang)),
     ]
 
 
@@ -76,9 +82,9 @@ def explain_extension(line: str, lang: str = "en") -> list[str]:
     info = extensions.explain_extension(line, lang)
     out = [wrap(f"{visible_text(info.keyword)}  {info.meaning}", "", " " * 5)]
     if info.usage:
-        out.append(wrap(f"When a client uses it: {info.usage}"))
+        out.append(wrap(_t("usage", lang, text=info.usage)))
     if info.reference:
-        out.append(f"    Reference: {info.reference}")
+        out.append("    " + _t("reference", lang, text=info.reference))
     return out
 
 
@@ -95,7 +101,7 @@ def explain_item(item: str, lang: str = "en") -> list[str]:
     if text[0].isalpha():
         return explain_extension(text, lang)
     code, enhanced, rest = codes.parse_reply_line(text)
-    out = [f"reply: {visible_text(text)}"] if rest or enhanced else []
+    out = [_t("reply", lang, text=visible_text(text))] if rest or enhanced else []
     out += explain_code(code, lang)
     if enhanced:
         out += explain_enhanced(enhanced, lang)
