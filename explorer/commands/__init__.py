@@ -22,7 +22,7 @@ __all__ = ["main", "build_parser"]
 
 COMMAND_MODULES: tuple[str, ...] = tuple(f"explorer.commands.{name}" for name in (
     "explain", "base64", "bytes", "sandbox", "inbox", "connect", "lesson", "transcript",
-    "replay", "inspect", "accounts", "report"))
+    "replay", "inspect", "accounts", "report", "providers"))
 #: What runs when no sub-command is given: the REPL against the embedded sandbox.
 DEFAULT_HANDLER = ("explorer.commands.repl", "run_sandbox_repl")
 

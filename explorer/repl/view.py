@@ -11,7 +11,7 @@ from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
 from explorer.client.engine import Event, Failure, Stalled, TlsStarted
-from explorer.reports.explaining import eight_bit_mark, wrap
+from explorer.reports.explaining import eight_bit_mark, provider_lines, wrap
 from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
@@ -98,10 +98,14 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     why = codes.why_now(reply.code, answer.to if answer.to != "UNKNOWN" else None, lang)
     if answer.unexpected:
         why = table_text("transcript", "labels", lang, "unexpected") + " " + why
-    if why:
-        out.append([("", wrap(_t("why-now", lang, why=why), "   "))])
-    if info.next and reply.klass != 2:  # after a success, the next step is shown by the prompt
-        out.append([("note", wrap(_t("what-to-do", lang, next=info.next), "   "))])
+    found = provider_lines(reply.raw, lang, indent="   ")
+    if found:  # what it means at that provider and what to do there replace the generic texts
+        out += [[("note", line)] for line in found]
+    else:
+        if why:
+            out.append([("", wrap(_t("why-now", lang, why=why), "   "))])
+        if info.next and reply.klass != 2:  # after a success, the prompt shows the next step
+            out.append([("note", wrap(_t("what-to-do", lang, next=info.next), "   "))])
     for problem in reply.problems:
         out.append([("warn", "   " + _t("malformed", lang, problem=problem))])
     if answer.before is not answer.after:

@@ -12,7 +12,7 @@ from explorer.core.render import shown, visible, visible_text
 from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, Warning_
 from explorer.core.states import UNKNOWN
-from explorer.knowledge import codes
+from explorer.knowledge import codes, providers
 from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import load, pick
 from explorer.reports.texts import text
@@ -95,13 +95,17 @@ def reply_texts(answer: Answer, lang: str) -> Texts:
         if enhanced.detail:
             explanation.append(text("explain", "enhanced", lang, code=reply.enhanced,
                                     text=enhanced.detail))
+    found = providers.recognise(reply.raw, lang)
     why = codes.why_now(reply.code, answer.to if answer.to != UNKNOWN else None, lang)
     if answer.unexpected:
         why = f"{text('labels', 'unexpected', lang)} {why}".strip()
-    if why:
-        explanation.append(text("explain", "why", lang, text=why))
-    if info.next and reply.klass != 2:
-        explanation.append(text("explain", "next", lang, text=info.next))
+    if found is not None:  # what it means at that server, and what to do there: not generic
+        explanation += providers.advice_lines(found, lang)
+    else:
+        if why:
+            explanation.append(text("explain", "why", lang, text=why))
+        if info.next and reply.klass != 2:
+            explanation.append(text("explain", "next", lang, text=info.next))
     explanation += [text("explain", "malformed", lang, text=p) for p in reply.problems]
     if answer.before is not answer.after:
         explanation.append(text("explain", "state", lang, before=stage(answer.before.value, lang).title,

@@ -105,7 +105,19 @@ def explain_item(item: str, lang: str = "en") -> list[str]:
     out += explain_code(code, lang)
     if enhanced:
         out += explain_enhanced(enhanced, lang)
-    return out
+    return out + provider_lines(text, lang, source=True)
+
+
+def provider_lines(reply: bytes | str, lang: str = "en", *, source: bool = False,
+                   indent: str = "    ") -> list[str]:
+    """What a reply means at the provider that sends it, and what to do there (wrapped), or
+    nothing when its text is not one the provider table knows."""
+    from explorer.knowledge.providers import advice_lines, recognise
+
+    found = recognise(reply, lang)
+    if found is None:
+        return []
+    return [wrap(line, indent) for line in advice_lines(found, lang, source=source)]
 
 
 def describe_base64(direction: str, text: str) -> list[str]:

@@ -21,6 +21,7 @@ from explorer.core.render import Shown, shown, shown_lines, visible, visible_tex
 from explorer.reports.explaining import eight_bit_mark
 from explorer.width import fill
 from explorer.knowledge import codes
+from explorer.reports.explaining import provider_lines
 from explorer.lint import Analysis, Finding, ServerEvent, Unit, analyse, explain, label
 
 __all__ = ["SessionInfo", "annotate", "record_lines", "event_lines", "printer", "Inspector"]
@@ -156,6 +157,7 @@ class _Transcript:
             code = event.reply.code
             meaning = codes.explain_code(code, self.lang).meaning
             lines.append(f"{_PAD}-> {code} ({_answered(event.to, self.lang)}) {meaning}")
+            lines += provider_lines(event.reply.raw, self.lang, indent=_PAD + "   ")
         self.add(event.chunk_index, lines, order)
 
     def render(self) -> list[str]:

@@ -1,0 +1,28 @@
+"""``smtp-explorer providers``: where to send from: hosts, ports, TLS, and the secret SMTP takes
+(the authorization code at 163 and QQ, an app password at Gmail), from the provider table."""
+
+from __future__ import annotations
+
+import argparse
+
+from explorer.commands.base import print_lines
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "providers",
+        help="hosts, ports, TLS and the secret each mail provider's SMTP takes",
+        description="Where to send from: each provider's SMTP host, its ports and their TLS, and "
+        "which secret its SMTP takes (authorization code, app password) and how to get it.",
+    )
+    p.set_defaults(handler=run_providers)
+
+
+def run_providers(args: argparse.Namespace) -> int:
+    from explorer.knowledge.providers import host_lines
+    from explorer.reports.explaining import wrap
+
+    return print_lines([wrap(line, "", "      ") if line.startswith("  ") else line
+                        for line in host_lines(args.lang)])
