@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from prompt_toolkit import PromptSession
@@ -20,6 +21,7 @@ from explorer.knowledge.guide import note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl import view
 from explorer.repl.auth_guide import AuthGuide
+from explorer.repl.family import ServerFamily, connect_hint_lines
 from explorer.repl.console import Console, Line
 from explorer.repl.keys import key_bindings
 from explorer.repl.message import MessageDesk
@@ -49,6 +51,7 @@ class Repl:
         self.tutor = tutor  # a lesson being followed (explorer.lessons.tutor.Tutor), or None
         self._sandbox = sandbox or (lambda: None)
         self.sandbox_target = target if sandbox else None
+        self._sandbox_tls_target: Target | None = None  # its implicit-TLS port, once used
         self.console = console or Console(output=output)
         self.lang = lang
         self.variables = {"domain": "client.example", "sender": "learner@sandbox.test",
@@ -62,6 +65,7 @@ class Repl:
         self._auth_mechanism = ""
         self._data_index = 0
         self.message = MessageDesk()
+        self.server_family = ServerFamily()  # recognised from the banner and EHLO
         self._shown_stage: State | None = None
         self._shown_step: tuple[State, str | None] | None = None
         self._intro = intro or []
@@ -93,11 +97,16 @@ class Repl:
     @property
     def target_label(self) -> str:
         label = self.engine.target.label
-        return f"sandbox {label}" if self.engine.target == self.sandbox_target else label
+        return f"sandbox {label}" if self.on_sandbox(self.engine.target) else label
+
+    def on_sandbox(self, target: Target) -> bool:
+        """Whether ``target`` is the embedded sandbox: its plain port or its implicit-TLS one."""
+        return self.sandbox_target is not None and target in (
+            self.sandbox_target, self._sandbox_tls_target)
 
     def sandbox(self):
         """The embedded sandbox when it is the current target (None, with an error shown, if it failed)."""
-        if self.engine.target != self.sandbox_target:
+        if not self.on_sandbox(self.engine.target):
             return None
         try:
             return self._sandbox()
@@ -249,7 +258,9 @@ class Repl:
         """Show the exact bytes and the warnings, send, then show everything that came back."""
         try:
             warnings = self.engine.check(outgoing)
-            self.say_lines(view.warning_lines(warnings, self.lang))
+            # "(expect N)" says what THIS server answers where servers differ
+            self.say_lines(view.warning_lines(self.server_family.for_family(warnings), self.lang))
+            self.say_lines(self.server_family.predict(warnings, self.lang))
             wire = outgoing.to_bytes()
             self.message.lint(self, outgoing, wire)
             if self.show_bytes:
@@ -278,6 +289,7 @@ class Repl:
             self.say_lines(view.event_lines(event, self.lang, hex_dump=self.show_hex))
             if isinstance(event, Answer):
                 self.last_reply = event.reply
+                self.say_lines(self.server_family.after(event, self.lang))
                 self._after_answer(event)
 
     def _after_answer(self, answer: Answer) -> None:
@@ -294,11 +306,13 @@ class Repl:
     # -- actions used by slash commands ----------------------------------------------------------
 
     def connect(self, words: list[str]) -> None:
-        if words == ["sandbox"]:
+        if words[:1] == ["sandbox"]:
             if self.sandbox_target is None:
                 self.error("this REPL has no embedded sandbox (start smtp-explorer with no arguments)")
                 return
-            target = self.sandbox_target
+            target = self._sandbox_port(words[1:])
+            if target is None:
+                return
         elif words:
             try:
                 target = parse_target(words)
@@ -307,7 +321,7 @@ class Repl:
                 return
         else:
             target = self.engine.target
-        if target == self.sandbox_target:
+        if self.on_sandbox(target):
             self.engine.target = target
             if self.sandbox() is None:
                 return
@@ -318,8 +332,27 @@ class Repl:
         self.say([("dim", self.text("connecting", target=self.target_label))])
         outcome = self.engine.connect()
         self.show_outcome(outcome)
+        self.say_lines(connect_hint_lines(outcome, self.engine.target, self.lang))
         if self.tutor is not None:
             self.say_lines(self.tutor.after(None, outcome))
+
+    def _sandbox_port(self, options: list[str]) -> Target | None:
+        """The sandbox's plain port, or with ``--tls`` its implicit-TLS port (as 465)."""
+        assert self.sandbox_target is not None
+        if not options:
+            return self.sandbox_target
+        if options != ["--tls"]:
+            self.error("usage: /connect sandbox [--tls]")
+            return None
+        self.engine.target = self.sandbox_target
+        box = self.sandbox()
+        if box is None:
+            return None
+        if box.tls_port is None:
+            self.error("this sandbox has no implicit-TLS port")
+            return None
+        self._sandbox_tls_target = replace(self.sandbox_target, port=box.tls_port, security="tls")
+        return self._sandbox_tls_target
 
     def compose(self, subject: str | None) -> None:
         if self.message.compose(self, subject):

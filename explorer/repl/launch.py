@@ -32,7 +32,8 @@ class SandboxLink:
         try:
             from explorer.sandbox import Sandbox
 
-            self._box = Sandbox(data_dir=self._data_dir, sock=self._listener).start()
+            # Its implicit-TLS port too, whatever the profile: /connect sandbox --tls uses it.
+            self._box = Sandbox(data_dir=self._data_dir, sock=self._listener, tls_port=0).start()
         except Exception as exc:  # reported in one line when the REPL needs the sandbox
             self._failure = str(exc) or type(exc).__name__
             self._listener.close()

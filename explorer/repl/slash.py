@@ -179,6 +179,28 @@ def _scenario(repl: Repl, arg: str) -> None:
     repl.say([("dim", "sandbox scenarios: "), ("title", ", ".join(canonical) or "none")])
 
 
+def _profile(repl: Repl, arg: str) -> None:
+    box = repl.sandbox()
+    if box is None:
+        repl.error("profiles belong to the embedded sandbox (/connect sandbox)")
+        return
+    from explorer.sandbox.profile import profile_summaries
+
+    name = arg.strip().lower()
+    if not name:
+        for key, summary in profile_summaries(repl.lang).items():
+            mark = "*" if key == box.profile else " "
+            repl.say([("title" if mark == "*" else "", f" {mark} {key:<9}"), ("dim", summary)])
+        return
+    try:
+        box.set_profile(name)
+    except ValueError as exc:
+        repl.error(str(exc))
+        return
+    repl.say([("dim", "sandbox profile: "), ("title", box.profile),
+              ("dim", " (from the next connection: /connect sandbox)")])
+
+
 def _connect(repl: Repl, arg: str) -> None:
     try:
         words = shlex.split(arg)
@@ -307,6 +329,7 @@ COMMANDS: dict[str, SlashCommand] = {c.name: c for c in (
     SlashCommand("save", _save),
     SlashCommand("inbox", _inbox),
     SlashCommand("scenario", _scenario),
+    SlashCommand("profile", _profile),
     SlashCommand("connect", _connect),
     SlashCommand("reset", _reset),
     SlashCommand("raw", _raw),
@@ -340,6 +363,9 @@ def argument_options(repl: Repl, name: str) -> list[str]:
     if name == "scenario":
         from explorer.sandbox import SCENARIOS
         return list(SCENARIOS) + ["off"]
+    if name == "profile":
+        from explorer.sandbox.profile import PROFILE_NAMES
+        return list(PROFILE_NAMES)
     if name == "b64":
         return ["encode", "decode"]
     if name == "connect":

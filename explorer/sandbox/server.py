@@ -138,6 +138,7 @@ class Sandbox:
         self.accounts: list[Account] = _merge_accounts(accounts, include_default_accounts)
         self.roster = roster  # class mode: where the accounts came from (their secrets stay there)
         self.hostname = hostname or chosen.hostname
+        self._hostname_given = hostname
         self.tls_port = tls_port if tls else None
         self._tls_server: asyncio.AbstractServer | None = None
         self.allow_plaintext_auth = allow_plaintext_auth
@@ -171,6 +172,14 @@ class Sandbox:
     def profile(self) -> str:
         """The name of the profile the sandbox behaves like."""
         return self._ctx.profile.name
+
+    def set_profile(self, name: str) -> None:
+        """Behave like another server from the next connection (thread-safe); its host name
+        too, unless one was given. ``ValueError`` names the known profiles."""
+        chosen = load_profile(name)
+        if self._hostname_given is None:
+            self.hostname = self._ctx.hostname = chosen.hostname
+        self._ctx.profile = chosen
 
     @property
     def running(self) -> bool:
