@@ -116,3 +116,32 @@ def test_certificate_lock_without_flock(tmp_path, monkeypatch):
     first = cert.read_bytes()
     load_server_context(tmp_path / "tls", ["127.0.0.1"])
     assert cert.read_bytes() == first  # the pair made under the lock is reused, not remade
+
+
+class _WindowsMsvcrt:
+    """Windows's msvcrt as far as locking goes: a byte lock that fails while another holds it."""
+
+    LK_NBLCK, LK_UNLCK = 2, 0
+
+    def __init__(self, busy_tries: int):
+        self.busy_tries = busy_tries
+        self.calls: list[tuple[int, int, int]] = []
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        self.calls.append((os.lseek(fd, 0, os.SEEK_CUR), mode, nbytes))
+        if mode == self.LK_NBLCK and self.busy_tries:
+            self.busy_tries -= 1
+            raise PermissionError(13, "Permission denied")  # what msvcrt raises when held
+
+
+def test_windows_lock_waits_for_the_holder_then_unlocks(tmp_path, monkeypatch):
+    from explorer.sandbox.tls import load_server_context
+
+    windows = _WindowsMsvcrt(busy_tries=2)
+    monkeypatch.setattr(filesystem, "fcntl", None)
+    monkeypatch.setattr(filesystem, "msvcrt", windows)
+    monkeypatch.setattr(filesystem, "LOCK_RETRY", 0.001)
+    context, cert = load_server_context(tmp_path / "tls", ["127.0.0.1"])
+    assert cert.is_file() and context.minimum_version.name == "TLSv1_2"
+    # Two tries while "another sandbox" held it, the lock, then the unlock, all on byte 0.
+    assert windows.calls == [(0, 2, 1), (0, 2, 1), (0, 2, 1), (0, 0, 1)]
