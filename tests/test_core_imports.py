@@ -29,7 +29,8 @@ def imported_modules(path: Path) -> set[str]:
 SANS_IO = {
     "core": ("explorer.core", "explorer.knowledge"),
     "knowledge": ("explorer.core", "explorer.knowledge"),
-    "lint": ("explorer.core", "explorer.knowledge", "explorer.lint"),
+    "lint": ("explorer.core", "explorer.knowledge", "explorer.lint", "explorer.recording.secrets"),
+    "recording": ("explorer.core", "explorer.recording"),
 }
 
 

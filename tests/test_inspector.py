@@ -18,7 +18,7 @@ from explorer.commands import main
 from explorer.reports.inspector import (Inspector, SessionInfo, annotate, event_lines, printer,
                                 record_lines)
 from explorer.sandbox import SandboxEvent
-from explorer.recording.sessionfile import WireChunk, write_session
+from explorer.recording import Chunk as WireChunk, write_session
 
 
 def line_of(sent: bytes, offset: int) -> int:

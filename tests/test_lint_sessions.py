@@ -130,9 +130,9 @@ def test_the_session_log_with_masked_credentials_still_knows_the_user(sandbox):
     exact = analyse(record.chunks)
     assert exact.username == LEARNER
     assert [f.key for f in exact.findings] == ["from-not-auth-user"]
-    from explorer.sandbox.recording import redacted_chunks
+    from explorer.recording import redact
 
-    masked = redacted_chunks(record.chunks, record.secrets)
+    masked = redact(record.chunks, record.secrets)
     assert user not in b"".join(c.data for c in masked)
     # Without the user, From is compared with MAIL FROM; the masks are no bad Base64.
     assert [f.key for f in lint_session(masked)] == ["from-not-mail-from"]

@@ -96,7 +96,7 @@ def test_auth_plain_shows_three_parts_and_history_hides_the_secret(sandbox) -> N
     assert "S: 235 " in shown
     # /history shows the AUTH line with a marked placeholder: the secret appears only twice
     # (the guide's Base64 line and the bytes as sent), not a third time in the transcript.
-    assert "C: [secret removed]\\r\\n" in shown
+    assert "C: <secret removed>\\r\\n" in shown
     assert shown.count("AGxlYXJuZXJAc2FuZGJveC50ZXN0AHBhc3N3b3JkMTIz") == 2
 
 

@@ -10,9 +10,9 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
 )
 
 from explorer.core.commands import parse_command
-from explorer.recording.sessionfile import PLACEHOLDER, WireChunk
+from explorer.recording import PLACEHOLDER, Chunk as WireChunk, secret_spans
 from explorer.reports.annotate import annotate
-from explorer.reports.secrets import auth_spans, prepare, secrets_state
+from explorer.reports.secrets import prepare, secrets_state
 
 STARTTLS_FLOW = [
     ("server", "GREETING", 220), ("client", "EHLO", None), ("server", "EHLO", 250),
@@ -90,7 +90,7 @@ def test_auth_responses_are_found_and_removed(starttls_engine, error_engine) -> 
         kept, _ = prepare(engine.log, reveal_secrets=True)
         assert secrets_state(kept) == "revealed"
     plain = next(e for e in annotate(error_engine.log).exchanges if e.name == "AUTH")
-    (span,) = auth_spans(annotate(error_engine.log))
+    (span,) = {s for s in secret_spans(error_engine.log) if s[0] == "client"}
     stream = b"".join(c.data for c in error_engine.log if c.direction == "client")
     assert stream[span[1]:span[2]] == PLAIN_BLOB.encode() and plain.direction == "client"
 

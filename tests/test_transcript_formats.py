@@ -16,7 +16,7 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
 )
 
 from explorer.commands import main
-from explorer.recording.sessionfile import PLACEHOLDER, read_session
+from explorer.recording import PLACEHOLDER, read_recordings
 from explorer.reports.html import render_html
 from explorer.reports.markdown import md_code, md_text, render_markdown
 from explorer.reports.model import Exchange
@@ -78,7 +78,7 @@ def saved_sessions(tmp_path, sandbox, error_box):
 
 def test_save_load_round_trip_in_every_format(saved_sessions) -> None:
     for name, (path, written) in saved_sessions.items():
-        saved = read_session(path)
+        saved = read_recordings(path)[0]
         exchange_lines = [x for x in saved.extra if x["type"] == "exchange"]
         assert [Exchange.from_json(x) for x in exchange_lines] == list(written.exchanges), name
         assert [x for x in saved.extra if x["type"] == "marker"] == [m.to_json() for m in written.markers]
@@ -127,8 +127,8 @@ def test_the_sandbox_side_matches_the_client_side(saved_sessions) -> None:
 def test_revealing_secrets_keeps_them_everywhere_it_is_asked(tmp_path, error_engine) -> None:
     path = tmp_path / "kept.jsonl"
     save_engine_session(error_engine, path, reveal_secrets=True)
-    assert SECRETS[2].encode() in path.read_bytes() or SECRETS[2] in json.dumps(read_session(path).extra)
-    assert read_session(path).meta["secrets_revealed"] is True
+    assert SECRETS[2].encode() in path.read_bytes() or SECRETS[2] in json.dumps(read_recordings(path)[0].extra)
+    assert read_recordings(path)[0].meta["secrets_revealed"] is True
     kept = load_transcript(path, reveal_secrets=True)
     assert f"C: AUTH PLAIN {SECRETS[2]}" in render_text(kept)
     hidden = load_transcript(path)  # a file saved with secrets still shows none unless asked
@@ -154,7 +154,7 @@ def test_findings_are_marked_on_their_arrows(saved_sessions) -> None:
 
 
 def test_a_hostile_server_cannot_inject_markup_or_escapes(tmp_path) -> None:
-    from explorer.recording.sessionfile import WireChunk, write_session
+    from explorer.recording import Chunk as WireChunk, write_session
 
     path = tmp_path / "hostile.jsonl"
     write_session(path, [

@@ -11,7 +11,7 @@ from transcript_sessions import (  # noqa: F401 (fixtures)
     SECRETS, assert_no_secret, error_box, error_engine, record_starttls_session, starttls_engine,
 )
 
-from explorer.recording.sessionfile import read_session
+from explorer.recording import read_recordings
 from explorer.commands.base import add_save_arguments
 from explorer.reports.options import sandbox_save_path, sandbox_saver, save_after, save_from_repl
 from explorer.reports.sources import load_transcript
@@ -34,7 +34,7 @@ def test_save_after_writes_only_when_asked(tmp_path, error_engine) -> None:
     assert_no_secret(path.read_bytes())
     kept = tmp_path / "kept.jsonl"
     assert save_after(parse("--save", str(kept), "--reveal-secrets"), error_engine, write=said.append) == 0
-    assert "KEPT" in said[-1] and read_session(kept).meta["secrets_revealed"] is True
+    assert "KEPT" in said[-1] and read_recordings(kept)[0].meta["secrets_revealed"] is True
 
 
 def test_save_after_reports_a_failure_in_one_line(tmp_path, error_engine) -> None:

@@ -15,17 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from explorer.recording.chunk import Chunk  # the one Chunk: the transport records in it
+
 __all__ = ["Chunk", "TlsInfo", "Transport", "TransportError", "ReadTimeout", "make_tls_context"]
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Bytes that crossed the wire: when, which way ("client" or "server"), and under TLS or not."""
-
-    time: float
-    direction: str
-    data: bytes
-    tls: bool
 
 
 @dataclass(frozen=True)

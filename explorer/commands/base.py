@@ -117,7 +117,7 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_session_args(args: argparse.Namespace):
     """The session that :func:`add_session_arguments` named, read; UsageError (one line) if not."""
-    from explorer.recording.sessionfile import SessionFileError
+    from explorer.recording import SessionFileError
     from explorer.reports.sources import load_session
 
     try:

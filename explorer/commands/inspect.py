@@ -1,14 +1,13 @@
 """The ``inspect`` sub-command: a saved session (or the sandbox's session log) as an annotated
 transcript, with the linter's findings where they occur and a summary per session.
 
-Reads a saved session (``explorer.recording.sessionfile``, JSON Lines with a meta line) or the sandbox's
+Reads, through ``explorer.recording``, a saved session (JSON Lines with a meta line) or the sandbox's
 ``sessions.jsonl`` (one JSON object per session: every session of a class, in order).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from explorer.commands.base import UsageError, add_session_arguments
@@ -29,73 +28,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_run)
 
 
-def _sandbox_log_session(item: dict) -> tuple[object, list]:
-    from explorer.core.render import parse_escapes
+def load_sessions(path: Path, lang: str = "en") -> list[tuple[object, list]]:
+    """The sessions in ``path`` as (SessionInfo, chunks); SessionFileError (one line) if the file
+    cannot be read or is neither a saved session nor a sandbox session log."""
+    from explorer.recording import read_recordings
     from explorer.reports.inspector import SessionInfo
     from explorer.sandbox.texts import outcome_text
 
-    chunks = []
-    for entry in item["chunks"]:
-        when, direction, text = entry
-        if direction not in ("client", "server"):
-            raise ValueError(f"a chunk's direction must be client or server, not {direction!r}")
-        chunks.append((float(when), direction, parse_escapes(text)))
-    info = SessionInfo(id=item.get("id"), peer=item.get("peer"), username=item.get("username"),
-                       started=item.get("started_at"),
-                       outcome=outcome_text(str(item.get("outcome", ""))) or None,
-                       messages=item.get("messages"))
-    return info, chunks
-
-
-def load_sessions(path: Path) -> list[tuple[object, list]]:
-    """The sessions in ``path`` as (SessionInfo, chunks); SessionFileError (one line) if the file
-    cannot be read or is neither a saved session nor a sandbox session log."""
-    from explorer.core.render import EscapeError
-    from explorer.reports.inspector import SessionInfo
-    from explorer.recording.sessionfile import SessionFileError, read_session
-
-    try:
-        with open(path, encoding="utf-8") as stream:
-            first = stream.readline()
-    except FileNotFoundError:
-        raise SessionFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionFileError(f"{path}: cannot read it ({exc})") from None
-    try:
-        head = json.loads(first) if first.strip() else None
-    except ValueError:
-        raise SessionFileError(f"{path}:1: not JSON: neither an smtp-explorer session file "
-                               "nor the sandbox's session log") from None
-    if isinstance(head, dict) and "chunks" in head and head.get("type") is None:
-        sessions = []
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                sessions.append(_sandbox_log_session(item))
-            except (ValueError, KeyError, TypeError, EscapeError) as exc:
-                raise SessionFileError(f"{path}:{number}: not a session of the sandbox's log "
-                                       f"({exc})") from None
-        return sessions
-    saved = read_session(path)
-    meta = saved.meta
-    info = SessionInfo(peer=meta.get("peer") or meta.get("target"), username=meta.get("username"),
-                       started=meta.get("started_at") if isinstance(meta.get("started_at"),
-                                                                    (int, float)) else None,
-                       source=str(path))
-    return [(info, list(saved.chunks))]
+    sessions = []
+    for recording in read_recordings(path):
+        meta = recording.meta
+        started = meta.get("started_at")
+        if meta.get("source") == "log":
+            info = SessionInfo(id=recording.id, peer=meta.get("peer"), username=meta.get("username"),
+                               started=started, outcome=outcome_text(str(meta.get("outcome") or ""), lang) or None,
+                               messages=meta.get("messages"))
+        else:
+            info = SessionInfo(peer=meta.get("peer") or meta.get("target"), username=meta.get("username"),
+                               started=started if isinstance(started, (int, float)) else None,
+                               source=str(path))
+        sessions.append((info, list(recording.chunks)))
+    return sessions
 
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
     from explorer.reports.inspector import annotate
     from explorer.lint import lint_session
-    from explorer.recording.sessionfile import SessionFileError
+    from explorer.recording import SessionFileError
 
     try:
-        sessions = load_sessions(args.file)
+        sessions = load_sessions(args.file, args.lang)
     except SessionFileError as exc:
         raise UsageError(visible_text(str(exc))) from None
     if args.session is not None:

@@ -13,6 +13,7 @@ from explorer.client.engine import Engine, Failure, Outcome, Stalled, TlsStarted
 from explorer.lessons.judge import judge
 from explorer.lessons.model import Lesson, Step, fill
 from explorer.lessons.texts import text
+from explorer.recording import PLACEHOLDER, SERVER, Chunk, redact
 
 __all__ = ["step_outgoing", "suggestion_for", "autopilot", "apply_actions"]
 
@@ -69,14 +70,14 @@ def autopilot(lesson: Lesson, engine: Engine, variables: dict[str, str], sandbox
         if step.kind == "connect" or step.session == "reconnect":
             outcome = engine.connect()
             if step.kind != "connect":
-                _transcript(outcome, write)
+                _transcript(outcome, engine.secrets, write)
         if step.kind == "connect":
             sent = None
         else:
             sent = step_outgoing(step, variables)
             outcome = engine.send(sent)
             _transcript_client(outcome.wire, step.secret, write)
-        _transcript(outcome, write)
+        _transcript(outcome, engine.secrets, write)
         verdict = judge(step, sent, outcome, variables, lang)
         passed += verdict.passed
         write(f"   {'PASS' if verdict.passed else 'FAIL'}: {verdict.reason}")  # the tokens a script greps for
@@ -94,7 +95,7 @@ def _headline(step: Step, variables: dict[str, str]) -> str:
 
 def _transcript_client(wire: bytes, secret: bool, write: Callable[[str], None]) -> None:
     if secret:
-        write("   C: [secret removed]\\r\\n")
+        write(f"   C: {visible(PLACEHOLDER)}\\r\\n")
         return
     start = 0
     while start < len(wire):
@@ -104,11 +105,12 @@ def _transcript_client(wire: bytes, secret: bool, write: Callable[[str], None]) 
         start = end
 
 
-def _transcript(outcome: Outcome, write: Callable[[str], None]) -> None:
+def _transcript(outcome: Outcome, secrets: list[bytes], write: Callable[[str], None]) -> None:
     for event in outcome.events:
         raw = getattr(event, "reply", None)
-        if raw is not None:
-            for line in raw.raw.splitlines(keepends=True):
+        if raw is not None:  # a reply may echo a credential: the one redaction takes it out
+            shown = redact([Chunk(0.0, SERVER, raw.raw)], secrets)[0].data
+            for line in shown.splitlines(keepends=True):
                 write(f"   S: {visible(line)}")
         elif isinstance(event, Failure):
             write(f"   error: {event.message}")

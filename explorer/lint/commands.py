@@ -14,15 +14,15 @@ from explorer.core.render import visible, visible_text
 from explorer.core.session import ClientSession
 from explorer.core.syntax import syntax_problems
 from explorer.lint.findings import Finding, make
+from explorer.recording.secrets import PLACEHOLDER
 
 __all__ = ["split_ending", "ending_findings", "partial_findings", "read_command",
            "core_findings", "credential", "login_name", "MASKS", "GROUPABLE", "may_follow",
            "envelope_path"]
 
-#: What a redacted credential looks like in a recording: the sandbox's session log
-#: (``explorer.sandbox.recording.MASK``), a saved session (``explorer.recording.sessionfile.PLACEHOLDER``)
-#: and the REPL's history. Such a line is not checked as Base64.
-MASKS = (b"********", b"<secret removed>", b"[secret removed]")
+#: What a redacted credential looks like in a recording (the one placeholder of
+#: ``explorer.recording``). Such a line is not checked as Base64.
+MASKS = (PLACEHOLDER,)
 
 #: RFC 2920 3.1: with PIPELINING, the next command may follow these without waiting for their
 #: reply; EHLO, DATA, VRFY, EXPN, NOOP, QUIT (and AUTH, STARTTLS) must end a group. The message

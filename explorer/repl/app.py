@@ -359,14 +359,12 @@ class Repl:
             self._data_index = DATA_TEMPLATE.index("")
 
     def transcript(self) -> list[Line]:
-        """The session so far as C:/S: lines; AUTH secrets replaced by a marked placeholder."""
-        secrets = self.engine.secrets
+        """The session so far as C:/S: lines; secrets replaced by the placeholder."""
+        from explorer.recording import redact
+
         lines: list[Line] = []
-        for chunk in self.engine.log:
-            data = chunk.data
-            for secret in secrets:
-                data = data.replace(secret, b"[secret removed]")
-            lines += view.wire_lines(chunk.direction, data, lang=self.lang)
+        for chunk in redact(self.engine.log, self.engine.secrets):
+            lines += view.wire_lines(chunk.direction, chunk.data, lang=self.lang)
         return lines
 
     def leave(self) -> None:

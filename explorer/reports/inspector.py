@@ -6,7 +6,7 @@ order it crossed (with the time since the session began, so a client that did no
 reply shows it), each reply with its meaning in one line, and the linter's findings right under
 the line they concern. A long message is shown by its first lines, the lines with findings and
 its end. A summary closes: messages stored, mistakes found, how the session ended. AUTH answers
-are masked unless asked. Every text comes from ``knowledge/mistakes.toml`` and the code tables.
+are removed unless asked (the recording's one redaction, :mod:`explorer.recording.secrets`). Every text comes from ``knowledge/mistakes.toml`` and the code tables.
 """
 
 from __future__ import annotations
@@ -17,19 +17,19 @@ import time as _time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
-from explorer.core.render import Shown, shown, shown_lines, visible, visible_text
+from explorer.core.render import Shown, shown, shown_lines, visible_text
 from explorer.reports.explaining import eight_bit_mark
 from explorer.width import fill
 from explorer.knowledge import codes
 from explorer.reports.explaining import provider_lines
 from explorer.lint import Analysis, Finding, ServerEvent, Unit, analyse, explain, label
+from explorer.recording import CLIENT, SERVER, redact_slice, secret_spans
 
 __all__ = ["SessionInfo", "annotate", "record_lines", "event_lines", "printer", "Inspector"]
 
 WIDTH = 100
 HEAD_LINES = 12  # lines of a message shown from its start
 TAIL_LINES = 2  # and from its end (the last line and the terminator)
-MASK = "********"
 _PAD = " " * 10
 
 
@@ -67,8 +67,8 @@ def _finding_lines(finding: Finding, lang: str) -> list[str]:
 
 
 class _Transcript:
-    def __init__(self, analysis: Analysis, lang: str, show_secrets: bool):
-        self.a, self.lang, self.show_secrets = analysis, lang, show_secrets
+    def __init__(self, analysis: Analysis, lang: str, spans: list):
+        self.a, self.lang, self.spans = analysis, lang, spans
         self.t0 = analysis.times[0] if analysis.times else 0.0
         self.by_line: dict[int, list[Finding]] = {}
         self.at_end: list[Finding] = []
@@ -86,14 +86,8 @@ class _Transcript:
     def add(self, chunk: int | None, lines: list[str], order: int) -> None:
         self.items.append((chunk if chunk is not None else len(self.a.times), order, lines))
 
-    def client_line(self, start: int, end: int, number: int, secret_from: int | None) -> None:
-        raw = self.a.client[start:end]
-        if secret_from is not None and not self.show_secrets:
-            body = raw.rstrip(b"\r\n")
-            cut = secret_from - start
-            text = visible(raw[:cut]) + MASK + visible(raw[len(body):])
-        else:
-            text = _marked(shown(raw), self.lang)
+    def client_line(self, start: int, end: int, number: int) -> None:
+        text = _marked(shown(redact_slice(self.a.client[start:end], CLIENT, start, self.spans)), self.lang)
         chunk = self.a.chunk_of(max(start, end - 1))
         lines = [f"{self.stamp(chunk)} C: {text}"]
         for finding in self.by_line.pop(number, []):
@@ -102,7 +96,7 @@ class _Transcript:
 
     def unit(self, unit: Unit) -> None:
         if unit.kind != "content":
-            self.client_line(unit.start, unit.end, unit.line, unit.secret_from)
+            self.client_line(unit.start, unit.end, unit.line)
             return
         data, end = self.a.client, unit.end
         shown: list[tuple[int, int, int]] = []  # (line number, start, end)
@@ -118,7 +112,7 @@ class _Transcript:
         for number, start, stop in shown:
             if number > previous_number + 1:
                 self._elided(previous_end, start, number - previous_number - 1)
-            self.client_line(start, stop, number, None)
+            self.client_line(start, stop, number)
             previous_end, previous_number = stop, number
 
     def _rest(self, unit: Unit, pos: int, number: int) -> list[tuple[int, int, int]]:
@@ -148,9 +142,11 @@ class _Transcript:
         text = label("elided", self.lang, lines=lines, octets=end - start)
         self.add(chunk, [f"{self.stamp(chunk)}    {text}"], start)
 
-    def server(self, event: ServerEvent, order: int) -> None:
+    def server(self, event: ServerEvent, order: int, offset: int) -> int:
+        """Show a reply that starts at ``offset`` in the server's bytes; where the next starts."""
         raw = event.reply.raw if event.reply is not None else event.error.raw  # type: ignore[union-attr]
-        lines = [f"{self.stamp(event.chunk_index)} S: {_marked(line, self.lang)}" for line in shown_lines(raw)]
+        hidden = redact_slice(raw, SERVER, offset, self.spans)
+        lines = [f"{self.stamp(event.chunk_index)} S: {_marked(line, self.lang)}" for line in shown_lines(hidden)]
         if event.reply is None:
             lines.append(f"{_PAD}-> {label('not_a_reply', self.lang)}")
         else:
@@ -159,10 +155,12 @@ class _Transcript:
             lines.append(f"{_PAD}-> {code} ({_answered(event.to, self.lang)}) {meaning}")
             lines += provider_lines(event.reply.raw, self.lang, indent=_PAD + "   ")
         self.add(event.chunk_index, lines, order)
+        return offset + len(raw)
 
     def render(self) -> list[str]:
+        offset = 0
         for order, event in enumerate(self.a.server):
-            self.server(event, order)
+            offset = self.server(event, order, offset)
         for unit in self.a.units:
             self.unit(unit)
         out: list[str] = []
@@ -219,11 +217,13 @@ def _summary(info: SessionInfo, analysis: Analysis, lang: str) -> list[str]:
 
 
 def annotate(chunks: Iterable[Any], info: SessionInfo = SessionInfo(), *, lang: str = "en",
-             show_secrets: bool = False) -> list[str]:
+             show_secrets: bool = False, known: Iterable[bytes] = ()) -> list[str]:
     """The annotated transcript of one session from its chunks (``time``, ``direction``,
     ``data``), as lines of printable text."""
+    chunks = list(chunks)
     analysis = analyse(chunks, username=info.username)
-    return ([_title(info, analysis, lang)] + _Transcript(analysis, lang, show_secrets).render()
+    spans = [] if show_secrets else secret_spans(chunks, known)
+    return ([_title(info, analysis, lang)] + _Transcript(analysis, lang, spans).render()
             + _summary(info, analysis, lang))
 
 
@@ -234,7 +234,8 @@ def record_lines(record: Any, *, lang: str = "en", show_secrets: bool = False) -
     info = SessionInfo(id=record.id, peer=record.peer, username=record.username,
                        started=record.started_at, outcome=outcome_text(record.outcome, lang),
                        messages=record.messages)
-    return annotate(record.chunks, info, lang=lang, show_secrets=show_secrets)
+    return annotate(record.chunks, info, lang=lang, show_secrets=show_secrets,
+                    known=getattr(record, "secrets", ()))
 
 
 def event_lines(event: Any, *, lang: str = "en", show_secrets: bool = False) -> list[str]:

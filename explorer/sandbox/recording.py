@@ -2,7 +2,8 @@
 
 In memory a record is exact, credentials included (the learner's own session, shown to them by
 the REPL). What is written to disk (``<data-dir>/sessions.jsonl``, one JSON object per finished
-session) has every AUTH secret replaced by ``********`` unless ``log_credentials`` is set. Each
+session) has every secret replaced by the placeholder (``explorer.recording.redact``) unless
+``log_credentials`` is set. Each
 chunk is written as ``[time, "client"|"server", text]`` where text is ``visible(data)``: plain
 ASCII, and ``explorer.core.render.parse_escapes`` turns it back into the exact bytes.
 
@@ -20,15 +21,14 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Literal, NamedTuple
+from typing import Callable, Literal
 
 from explorer.core.render import visible
+from explorer.recording import Chunk, redact
 from explorer.sandbox.session_ids import FOLDER as ID_FOLDER, SessionIds
 
-__all__ = ["Chunk", "SessionRecord", "SandboxEvent", "Recorder", "redacted_chunks", "MASK",
-           "fast_visible"]
+__all__ = ["Chunk", "SessionRecord", "SandboxEvent", "Recorder", "fast_visible"]
 
-MASK = b"********"
 Direction = Literal["client", "server"]
 
 # visible() renders byte by byte in Python; the session log renders every byte of every
@@ -46,18 +46,6 @@ def fast_visible(data: bytes) -> str:
     if _NEEDS_ESCAPE.search(text) is None:
         return text
     return _NEEDS_ESCAPE.sub(lambda match: _RARE[match.group()], text)
-
-
-class Chunk(NamedTuple):
-    """Bytes that crossed the wire in one read or one write, and when (``time.time()``).
-
-    A named tuple rather than a dataclass: a tuple of a float, a str and bytes is left alone by
-    the garbage collector, which matters with a thousand recorded sessions kept in memory.
-    """
-
-    time: float
-    direction: Direction
-    data: bytes
 
 
 @dataclass
@@ -120,46 +108,6 @@ class SandboxEvent:
     subject: bytes | None = None
     scenarios: frozenset[str] = frozenset()
     text: str = ""
-
-
-def redacted_chunks(chunks: list[Chunk], secrets: list[bytes]) -> list[Chunk]:
-    """The chunks with each AUTH secret masked, chunk boundaries and times kept.
-
-    Secrets are found in order in the client's byte stream (a secret may span two reads); each
-    becomes ``********`` in the chunk where it starts, and its bytes are dropped from any later
-    chunk it spills into.
-    """
-    client = [c for c in chunks if c.direction == "client"]
-    stream = b"".join(c.data for c in client)
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for secret in secrets:
-        if not secret:
-            continue
-        at = stream.find(secret, cursor)
-        if at < 0:
-            continue
-        spans.append((at, at + len(secret)))
-        cursor = at + len(secret)
-    if not spans:
-        return list(chunks)
-    masked: dict[int, Chunk] = {}
-    offset = 0
-    for chunk in client:
-        start, end = offset, offset + len(chunk.data)
-        out = bytearray()
-        pos = start
-        for lo, hi in spans:
-            if hi <= pos or lo >= end:
-                continue
-            if lo >= pos:
-                out += stream[pos:lo]
-                out += MASK
-            pos = min(hi, end)
-        out += stream[pos:end]
-        masked[id(chunk)] = Chunk(chunk.time, chunk.direction, bytes(out))
-        offset = end
-    return [masked.get(id(c), c) for c in chunks]
 
 
 class Recorder:
@@ -243,8 +191,7 @@ class Recorder:
     def _write_log(self, record: SessionRecord) -> None:
         if self.log_path is None:
             return
-        chunks = record.chunks if self.log_credentials else redacted_chunks(record.chunks,
-                                                                             record.secrets)
+        chunks = record.chunks if self.log_credentials else redact(record.chunks, record.secrets)
         entry = {
             "id": record.id,
             "peer": record.peer,

@@ -1,0 +1,176 @@
+"""The one reader of recordings: a saved session (``--save``, ``/save``) or the sandbox's session
+log (``sessions.jsonl``, one session per line), with a bound on what it will read.
+
+A recording that is not a regular file (``/dev/zero``, a FIFO, a folder) or is larger than
+:data:`MAX_BYTES` is refused at once, in one line, before a byte is read: never a hang or a
+MemoryError. Everything else that is wrong is said as ``file:line: reason``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer.core.render import EscapeError, parse_escapes, visible_text
+from explorer.recording.chunk import CLIENT, SERVER, Chunk
+
+__all__ = ["Recording", "SessionFileError", "read_recordings", "read_bounded", "MAX_BYTES", "FORMAT",
+           "VERSION", "LOG_FIELDS"]
+
+FORMAT = "smtp-explorer-session"
+VERSION = 1
+#: The largest recording read: far above a class's day of sessions, far below a machine's memory.
+MAX_BYTES = 256 * 1024 * 1024
+#: What a session of the sandbox's log says besides its chunks (kept in :attr:`Recording.meta`).
+LOG_FIELDS = ("id", "peer", "started_at", "ended_at", "username", "outcome", "tls", "messages",
+              "stored", "credentials")
+#: Timestamps a recording may hold (seconds since 1970): before 2100, not negative, not NaN.
+_LATEST = 4102444800.0
+
+
+class SessionFileError(Exception):
+    """A recording that cannot be read, in one line."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recorded session: what is known about it (``meta``: for a saved session its meta
+    line, for the sandbox's log the fields of :data:`LOG_FIELDS` and ``"source": "log"``), its
+    chunks in wire order, and the lines of a saved session of types this reader does not know."""
+
+    meta: dict
+    chunks: tuple[Chunk, ...]
+    extra: tuple[dict, ...] = field(default=())
+
+    @property
+    def id(self) -> int | None:
+        """The sandbox's session id (None for a saved session)."""
+        value = self.meta.get("id")
+        return value if isinstance(value, int) else None
+
+
+def read_bounded(path: Path | str, limit: int = MAX_BYTES) -> str:
+    """The text of ``path`` (UTF-8), or :class:`SessionFileError` if it is not a regular file,
+    is larger than ``limit`` bytes, or cannot be read."""
+    shown = visible_text(str(path))
+    try:
+        info = os.stat(path)  # stat, not open: opening a FIFO would wait for a writer
+    except FileNotFoundError:
+        raise SessionFileError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise SessionFileError(f"{shown}: cannot read it ({visible_text(exc.strerror or str(exc))})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SessionFileError(f"{shown}: is a folder, not a saved session")
+    if not stat.S_ISREG(info.st_mode):
+        raise SessionFileError(f"{shown}: not a regular file (a device or a pipe), not a saved session")
+    if info.st_size > limit:
+        raise SessionFileError(f"{shown}: {info.st_size:,} bytes, more than the {limit:,} a recorded "
+                               "session may have")
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise SessionFileError(f"{shown}: cannot read it ({visible_text(exc.strerror or str(exc))})") from None
+    if len(data) > limit:
+        raise SessionFileError(f"{shown}: more than the {limit:,} bytes a recorded session may have")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SessionFileError(f"{shown}: cannot read it ({visible_text(str(exc))})") from None
+
+
+def _timestamp(value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]  # TypeError/ValueError: not a number
+    if not 0 <= number < _LATEST:  # NaN fails this too
+        raise ValueError(f"timestamp {value!r} is not a time this session could have")
+    return number
+
+
+def _direction(value: object) -> str:
+    if value not in (CLIENT, SERVER):
+        raise ValueError(f"a chunk's direction must be client or server, not {value!r}")
+    return str(value)
+
+
+def _saved(lines: list[str], shown: str) -> Recording:
+    meta: dict | None = None
+    chunks: list[Chunk] = []
+    extra: list[dict] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("not an object")
+            kind = item.get("type")
+            if meta is None:
+                if kind != "meta" or item.get("format") != FORMAT:
+                    raise ValueError("not an smtp-explorer session file (no meta line)")
+                if item.get("version") != VERSION:
+                    raise ValueError(f"version {item.get('version')!r} is not supported")
+                meta = item
+            elif kind == "chunk":
+                chunks.append(Chunk(_timestamp(item["t"]), _direction(item["dir"]),
+                                    base64.b64decode(item["data"], validate=True),
+                                    bool(item.get("tls")), bool(item.get("redacted"))))
+            else:
+                extra.append(item)
+        except KeyError as exc:
+            raise SessionFileError(f"{shown}:{number}: no {visible_text(str(exc))} field") from None
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise SessionFileError(f"{shown}:{number}: {visible_text(str(exc))}") from None
+    if meta is None:
+        raise SessionFileError(f"{shown}: empty file, not a saved session")
+    return Recording(meta, tuple(chunks), tuple(extra))
+
+
+def _log(lines: list[str], shown: str) -> list[Recording]:
+    sessions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("chunks"), list):
+                raise ValueError("no chunks")
+            meta = {key: item.get(key) for key in LOG_FIELDS}
+            meta["id"], meta["source"] = int(item["id"]), "log"
+            chunks = tuple(Chunk(_timestamp(when), _direction(direction), parse_escapes(text))
+                           for when, direction, text in item["chunks"])
+        except (ValueError, KeyError, TypeError, EscapeError) as exc:
+            raise SessionFileError(f"{shown}:{number}: not a session of the sandbox's log "
+                                   f"({visible_text(str(exc))})") from None
+        sessions.append(Recording(meta, chunks))
+    return sessions
+
+
+def _first_object(lines: list[str], shown: str) -> dict | None:
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                raise SessionFileError(f"{shown}:{number}: not JSON: neither an smtp-explorer session "
+                                       "file nor the sandbox's session log") from None
+            return item if isinstance(item, dict) else None
+    return None
+
+
+def read_recordings(path: Path | str, *, limit: int = MAX_BYTES) -> list[Recording]:
+    """The sessions in ``path``: one for a saved session, each session of the sandbox's log in
+    order. :class:`SessionFileError` (one line) for anything else."""
+    shown = visible_text(str(path))
+    lines = read_bounded(path, limit).splitlines()
+    try:
+        first = _first_object(lines, shown)
+        if first is not None and first.get("type") is None and "chunks" in first:
+            return _log(lines, shown)
+        return [_saved(lines, shown)]
+    except RecursionError:  # json, deep inside: a file of 100,000 nested brackets
+        raise SessionFileError(f"{shown}: nested too deeply to be a recorded session") from None
