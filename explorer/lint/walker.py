@@ -67,6 +67,7 @@ class _Walker:
         self.units: list[Unit] = []
         self.server: list[ServerEvent] = []
         self.who = Identity(username)
+        self.earlier_user: str | None = None  # the user an earlier connection logged in as
         self.quit = self.quit_partial = self.server_closed = False
         self.messages = 0
         self.data_refused: str | None = None  # the code DATA got, when it was not 354
@@ -77,17 +78,45 @@ class _Walker:
     def feed(self, index: int, time: float, direction: str, data: bytes) -> None:
         self.times.append(time)
         if direction == "server":
+            if self._new_connection(data):
+                self._reconnect()
             self.session.receive_data(data)
             while (event := self.session.next_event()) is not NEED_DATA:
                 if isinstance(event, ProtocolError):
                     self.server.append(ServerEvent(index, error=event))
                 else:
                     self._answer(index, event)
+                # Pipelining (RFC 2920): the next command the client sent ahead is read now,
+                # before the next reply of the same chunk, which answers it.
+                self._process()
         elif data:
             self.starts.append(len(self.stream))
             self.ids.append(index)
             self.stream += data
         self._process()
+
+    def _new_connection(self, data: bytes) -> bool:
+        """A 220 after the connection closed, or when nothing was waiting: a server sends that
+        only as the greeting of a new connection (the REPL's /connect)."""
+        if data[:4] not in (b"220 ", b"220-") or self.session.pending_bytes:
+            return False
+        return self.session.state in (State.CLOSED, State.NOT_CONNECTED) or not self.waiting
+
+    def _reconnect(self) -> None:
+        """A new connection: a new protocol session, and an identity that knows nothing yet."""
+        self.final = True  # what the client left unread on the old connection is read as it was
+        self._process()
+        self._at_end()  # how the old connection ended (no QUIT...) is its own finding
+        self.final = self.quit = self.quit_partial = self.server_closed = False
+        self.session = ClientSession()
+        self.session.connection_made()
+        greeting = _Sent(st.GREETING, _SHOWN[st.GREETING])
+        self.sent.append(greeting)
+        self.waiting = deque([greeting])
+        self.mode = "command"
+        self.earlier_user = self.who.user or self.earlier_user
+        self.who = Identity(self.who.given)
+        self.data_refused = self.as_commands = None
 
     def _answer(self, index: int, answer: Answer) -> None:
         if answer.unexpected:
@@ -276,7 +305,7 @@ class _Walker:
         findings = sorted(self.findings, key=lambda f: f.offset)  # stable: creation order
         return Analysis(tuple(findings), tuple(self.units), tuple(self.server),
                         bytes(self.stream), tuple(zip(self.ids, self.starts)), tuple(self.times),
-                        self.who.user, self.messages, self.quit)
+                        self.who.user or self.earlier_user, self.messages, self.quit)
 
     def _at_end(self) -> None:
         end, line = len(self.stream), self.line

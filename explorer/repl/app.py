@@ -8,7 +8,7 @@ from typing import Callable
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import Suggestion
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.history import History, InMemoryHistory
+from prompt_toolkit.history import History
 
 from explorer.core.commands import AuthLine, Command, CommandError, parse_command
 from explorer.core.render import hexdump, visible, visible_text
@@ -23,6 +23,7 @@ from explorer.repl import view
 from explorer.repl.auth_guide import AuthGuide
 from explorer.repl.family import ServerFamily, connect_hint_lines
 from explorer.repl.console import Console, Line
+from explorer.repl.history import SafeMemoryHistory, SecretFilter
 from explorer.repl.keys import key_bindings
 from explorer.repl.message import MessageDesk
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
@@ -71,7 +72,7 @@ class Repl:
         self._intro = intro or []
         self._on_ready = on_ready  # called once, when the first prompt has been drawn
         self.prompt = PromptSession(
-            history=history or InMemoryHistory(), auto_suggest=StepSuggest(self.suggestion),
+            history=history or SafeMemoryHistory(), auto_suggest=StepSuggest(self.suggestion),
             completer=SmtpCompleter(self), complete_while_typing=False,
             bottom_toolbar=lambda: toolbar(self), input=input, output=output, key_bindings=key_bindings(self),
         )
@@ -196,6 +197,8 @@ class Repl:
             self._before_prompt()
             try:
                 masked = self.engine.state is State.AUTH_EXCHANGE and self.auth is not None and self.auth.masked
+                if isinstance(self.prompt.history, SecretFilter):  # an AUTH answer stays out of it
+                    self.prompt.history.secret_input = self.engine.state is State.AUTH_EXCHANGE
                 text = self.prompt.prompt(self._prompt_message(), is_password=masked,
                                           pre_run=self._offer_suggestion)
             except KeyboardInterrupt:

@@ -1,19 +1,75 @@
-"""The REPL's command history, kept in a file between sessions."""
+"""The REPL's command history, kept between sessions, with nothing secret in it.
+
+What is typed while an AUTH exchange is under way (the masked ``auth password>`` prompt, a
+Base64 line typed by hand, a ``/raw`` answer) never enters the history, in memory or on disk;
+neither does a line the recording would call secret (``AUTH PLAIN <blob>``, ``AUTH <blob>``,
+the same through ``/raw``). The file is readable by its owner only, and a history written by an
+older version is read through the same filter, so the Up arrow never brings a secret back.
+"""
 
 from __future__ import annotations
 
-__all__ = ["history"]
+import os
+from typing import Iterable
+
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+
+from explorer.core.render import EscapeError, parse_escapes
+from explorer.recording import CLIENT, Chunk, secret_spans
+
+__all__ = ["history", "is_secret_entry", "SecretFilter", "SafeFileHistory", "SafeMemoryHistory"]
 
 
-def history():
+def is_secret_entry(text: str) -> bool:
+    """Would this line, sent, carry a secret (by the recording's one definition)?"""
+    line = text.strip()
+    if line[:4].lower() == "/raw":
+        try:
+            data = parse_escapes(line[4:].strip())
+        except (EscapeError, ValueError):
+            data = line[4:].strip().encode("utf-8", "replace")
+    else:
+        data = line.encode("utf-8", "replace")
+    if not data.endswith(b"\n"):
+        data += b"\r\n"
+    return bool(secret_spans([Chunk(0.0, CLIENT, data)]))
+
+
+class SecretFilter(History):
+    """A history that leaves out secrets. The REPL sets :attr:`secret_input` while the server
+    waits for an AUTH answer: whatever is typed then is left out too."""
+
+    secret_input = False
+
+    def load_history_strings(self) -> Iterable[str]:
+        return [s for s in super().load_history_strings() if not is_secret_entry(s)]  # type: ignore[misc]
+
+    def append_string(self, string: str) -> None:
+        if self.secret_input or is_secret_entry(string):
+            return
+        super().append_string(string)
+
+
+class SafeFileHistory(SecretFilter, FileHistory):
+    """:class:`~prompt_toolkit.history.FileHistory`, secrets left out, the file mode 0600."""
+
+    def __init__(self, filename: str) -> None:
+        os.close(os.open(filename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(filename, 0o600)  # an older version made it 0644 (on Windows: a no-op)
+        super().__init__(filename)
+
+
+class SafeMemoryHistory(SecretFilter, InMemoryHistory):
+    """:class:`~prompt_toolkit.history.InMemoryHistory`, secrets left out."""
+
+
+def history() -> SecretFilter:
     """The history of earlier sessions (in memory only when the data folder cannot be written)."""
-    from prompt_toolkit.history import FileHistory, InMemoryHistory
-
     from explorer.paths import data_root
 
     try:
         root = data_root()
         root.mkdir(parents=True, exist_ok=True)
-        return FileHistory(str(root / "history"))
+        return SafeFileHistory(str(root / "history"))
     except OSError:
-        return InMemoryHistory()
+        return SafeMemoryHistory()
