@@ -1,14 +1,15 @@
 """A deliberately misbehaving SMTP server on loopback, for the error paths of the clients.
 
 It plays a script for one connection: send bytes, read a line, sleep, or close. Whatever the
-client does, the server thread ends when the script ends or the client goes away.
+client does, the server thread ends when the script ends, the client goes away, or
+:meth:`ScriptedServer.close` is called: a sleep is a wait on an event, and close wakes a blocked
+accept or read by shutting the sockets down, so no test waits for a clock.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-import time
 
 
 class ScriptedServer:
@@ -21,6 +22,8 @@ class ScriptedServer:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(10)
         self.port = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+        self._conn: socket.socket | None = None
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -28,6 +31,10 @@ class ScriptedServer:
         try:
             conn, _ = self._listener.accept()
         except OSError:
+            return
+        self._conn = conn
+        if self._stop.is_set():  # closed while accepting
+            conn.close()
             return
         conn.settimeout(10)
         lines = 0
@@ -43,7 +50,8 @@ class ScriptedServer:
                             return
                         self.received += chunk
                 elif action == "sleep":
-                    time.sleep(args[0])
+                    if self._stop.wait(args[0]):
+                        break
                 elif action == "close":
                     break
         except OSError:
@@ -52,5 +60,14 @@ class ScriptedServer:
             conn.close()
 
     def close(self) -> None:
+        """Stop now: wake the thread wherever it waits (accept, read, sleep), then join it."""
+        self._stop.set()
+        for sock in (self._listener, self._conn):
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # not connected, or already closed by the script
         self._listener.close()
         self._thread.join(timeout=15)
+        assert not self._thread.is_alive(), "the scripted server did not stop"

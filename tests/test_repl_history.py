@@ -58,3 +58,10 @@ def test_the_memory_history_filters_too() -> None:
     memory.append_string(f"AUTH {BLOB}")
     memory.append_string("QUIT")
     assert memory.get_strings() == ["QUIT"]
+
+
+def test_credential_lines_typed_after_a_refused_auth_stay_out() -> None:
+    memory = SafeMemoryHistory()
+    for line in ("EHLO pc", "AUTH LOGIN", "bGVhcm5lckBzYW5kYm94LnRlc3Q=", "cGFzc3dvcmQxMjM=", "QUIT"):
+        memory.append_string(line)  # AUTH LOGIN was refused (530): no AUTH prompt, typed at ready>
+    assert memory.get_strings() == ["EHLO pc", "AUTH LOGIN", "QUIT"]

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"smtp-explorer {__version__}")
-    add_save_arguments(parser)  # for the REPL started without a sub-command
+    add_save_arguments(parser, top_level=True)  # for the REPL, and before any sub-command
     add_lang_argument(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:

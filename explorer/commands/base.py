@@ -58,36 +58,35 @@ def resolve_lang(args: argparse.Namespace) -> None:
     args.lang = choice.lang
 
 
-def add_reveal_argument(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--reveal-secrets``: ``what`` says where the secrets would appear."""
-    parser.add_argument(REVEAL, action="store_true",
+def add_reveal_argument(parser: argparse.ArgumentParser, what: str, *, top_level: bool = False) -> None:
+    """``--reveal-secrets``: ``what`` says where the secrets would appear. On a sub-command it
+    keeps what was given before the sub-command (the top-level parser's default is False)."""
+    parser.add_argument(REVEAL, action="store_true", default=False if top_level else argparse.SUPPRESS,
                         help=f"keep AUTH credentials in {what} (removed by default)")
 
 
-def _file_ok(text: str) -> Path:
-    """--save FILE is checked before the session, so that a bad path does not lose one."""
+def _save_ok(text: str) -> Path:
+    """--save FILE or --save DIR/ is checked before the session, so that a bad path does not
+    lose one. A folder (an existing one, or any name written with its slash) gets the session
+    inside it; an existing file is never overwritten (the session gets a new name, and says so)."""
     path = Path(text).expanduser()
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name")
-    return _folder_ok(text)
-
-
-def _folder_ok(text: str) -> Path:
-    path = Path(text).expanduser()
-    parent = path if path.is_dir() else path.parent
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(parent)!r} does not exist")
+    folder = path if path.is_dir() or text.endswith(("/", os.sep)) else path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(folder)!r} does not exist")
     return path
 
 
-def add_save_arguments(parser: argparse.ArgumentParser, *, per_session: bool = False) -> None:
-    """Add ``--save FILE`` and ``--reveal-secrets``; ``per_session`` for the standalone sandbox."""
+def add_save_arguments(parser: argparse.ArgumentParser, *, per_session: bool = False,
+                       top_level: bool = False) -> None:
+    """Add ``--save FILE`` and ``--reveal-secrets``; ``per_session`` for the standalone sandbox.
+    On a sub-command they keep what was given before it (``smtp-explorer --save f.jsonl connect
+    HOST`` saves): only the top-level parser (``top_level``) sets the defaults."""
     where = ("write each session, when it ends, to FILE-N.jsonl (N: the session number; a "
              "folder gets session-N.jsonl)" if per_session else "when the session ends, write it to FILE")
-    parser.add_argument("--save", type=_folder_ok if per_session else _file_ok, metavar="FILE",
+    parser.add_argument("--save", type=_save_ok, metavar="FILE", default=None if top_level else argparse.SUPPRESS,
                         help=f"{where}: JSON Lines with every byte, timed, and the explanations; "
                         "'smtp-explorer transcript' and 'smtp-explorer replay' read it")
-    add_reveal_argument(parser, "the saved file")
+    add_reveal_argument(parser, "the saved file", top_level=top_level)
 
 
 def print_lines(lines: list[str]) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -31,7 +32,9 @@ __all__ = ["write_session"]
 def write_session(path: Path, chunks: Iterable[Any], meta: dict | None = None, *,
                   secrets: Iterable[bytes] = (), reveal_secrets: bool = False,
                   extra: Iterable[dict] = ()) -> None:
-    """Write a session file; secrets are removed unless ``reveal_secrets``."""
+    """Write a new session file, readable by its owner only (it records a whole session, and
+    with ``reveal_secrets`` its credentials); secrets are removed unless ``reveal_secrets``.
+    ``FileExistsError`` if ``path`` exists: a saved session is never overwritten."""
     kept = as_chunks(chunks) if reveal_secrets else redact(chunks, secrets)
     lines = [{"type": "meta", "format": FORMAT, "version": VERSION, "secrets_revealed": reveal_secrets,
               **(meta or {})}]
@@ -40,5 +43,7 @@ def write_session(path: Path, chunks: Iterable[Any], meta: dict | None = None, *
                       "data": base64.b64encode(c.data).decode("ascii"), "visible": visible(c.data),
                       "redacted": c.redacted})
     lines.extend(extra)
-    Path(path).write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
-                          encoding="utf-8")
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags, 0o600), "wb") as stream:
+        stream.write(text.encode("utf-8"))

@@ -3,7 +3,7 @@
 What is typed while an AUTH exchange is under way (the masked ``auth password>`` prompt, a
 Base64 line typed by hand, a ``/raw`` answer) never enters the history, in memory or on disk;
 neither does a line the recording would call secret (``AUTH PLAIN <blob>``, ``AUTH <blob>``,
-the same through ``/raw``). The file is readable by its owner only, and a history written by an
+the Base64 lines typed after a refused ``AUTH LOGIN``, the same through ``/raw``). The file is readable by its owner only, and a history written by an
 older version is read through the same filter, so the Up arrow never brings a secret back.
 """
 
@@ -20,24 +20,38 @@ from explorer.recording import CLIENT, Chunk, secret_spans
 __all__ = ["history", "is_secret_entry", "SecretFilter", "SafeFileHistory", "SafeMemoryHistory"]
 
 
-def is_secret_entry(text: str) -> bool:
-    """Would this line, sent, carry a secret (by the recording's one definition)?"""
+def _wire(text: str) -> bytes | None:
+    """The bytes a typed line puts on the wire (None for a slash command that sends nothing)."""
     line = text.strip()
     if line[:4].lower() == "/raw":
         try:
             data = parse_escapes(line[4:].strip())
         except (EscapeError, ValueError):
             data = line[4:].strip().encode("utf-8", "replace")
+    elif line.startswith("/"):
+        return None
     else:
         data = line.encode("utf-8", "replace")
-    if not data.endswith(b"\n"):
-        data += b"\r\n"
-    return bool(secret_spans([Chunk(0.0, CLIENT, data)]))
+    return data if data.endswith(b"\n") else data + b"\r\n"
+
+
+def is_secret_entry(text: str, before: Iterable[bytes] = ()) -> bool:
+    """Would this line, sent after the lines ``before`` (as the wire has them), carry a secret
+    by the recording's one definition (``AUTH PLAIN <blob>``; a Base64 line right after an
+    ``AUTH LOGIN`` that was refused)?"""
+    data = _wire(text)
+    if data is None:
+        return False
+    earlier = b"".join(before)
+    start = len(earlier)
+    spans = secret_spans([Chunk(0.0, CLIENT, earlier + data)])
+    return any(end > start for _, _, end in spans)
 
 
 class SecretFilter(History):
     """A history that leaves out secrets. The REPL sets :attr:`secret_input` while the server
-    waits for an AUTH answer: whatever is typed then is left out too."""
+    waits for an AUTH answer: whatever is typed then is left out too. The lines typed in this
+    session are kept (in memory) so that a line is judged after the ones before it."""
 
     secret_input = False
 
@@ -45,9 +59,13 @@ class SecretFilter(History):
         return [s for s in super().load_history_strings() if not is_secret_entry(s)]  # type: ignore[misc]
 
     def append_string(self, string: str) -> None:
-        if self.secret_input or is_secret_entry(string):
-            return
-        super().append_string(string)
+        typed: list[bytes] = self.__dict__.setdefault("_typed", [])
+        secret = self.secret_input or is_secret_entry(string, typed[-20:])
+        data = _wire(string)
+        if data is not None:
+            typed.append(data)
+        if not secret:
+            super().append_string(string)
 
 
 class SafeFileHistory(SecretFilter, FileHistory):

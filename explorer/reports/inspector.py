@@ -189,8 +189,11 @@ def _title(info: SessionInfo, analysis: Analysis, lang: str) -> str:
     else:
         parts = [label("session_file", lang, source=visible_text(info.peer or info.source or "?"))]
     user = info.username or analysis.username
-    parts.append(label("account", lang, user=visible_text(user)) if user
-                 else label("no_account", lang))
+    if user:
+        parts.append(label("account", lang, user=visible_text(user)))
+    else:  # the credentials were removed from the recording, but the 235 says AUTH succeeded
+        accepted = any(e.reply is not None and e.reply.code == 235 for e in analysis.server)
+        parts.append(label("account_unrecorded" if accepted else "no_account", lang))
     try:  # a start time from a file edited by hand may be no time at all (NaN, 1e30)
         if info.started is not None:
             parts.append(_time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(info.started)))

@@ -9,7 +9,10 @@ session is saved.
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import shlex
+import time
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -25,20 +28,49 @@ def _text(key: str, lang: str, **values: object) -> str:
     return text("save", key, lang, **values)
 
 
-def _save(engine_or_record: Any, path: Path, reveal: bool, lang: str) -> tuple[bool, str]:
-    """Save an engine's session or a sandbox record; (True, what was done) or (False, why not)."""
+def is_folder(path: Path | str) -> bool:
+    """``DIR/`` (written with its slash, even before it exists) or an existing folder."""
+    text = str(path)
+    return text.endswith(("/", os.sep)) or Path(text).expanduser().is_dir()
+
+
+def _candidates(path: Path | str, name: str):
+    """Where to save: ``path``, or inside it if it is a folder; then, as long as those exist,
+    the same name with -2, -3... (a saved session is never overwritten)."""
+    first = Path(path).expanduser() / name if is_folder(path) else Path(path).expanduser()
+    yield first
+    for number in itertools.count(2):
+        yield first.with_name(f"{first.stem}-{number}{first.suffix or '.jsonl'}")
+
+
+def _save(engine_or_record: Any, path: Path | str, reveal: bool, lang: str,
+          name: str = "") -> tuple[bool, str]:
+    """Save an engine's session or a sandbox record (in a new file: see :func:`_candidates`;
+    ``name`` for a folder); (True, what was done) or (False, why not)."""
     from explorer.core.render import visible_text
     from explorer.reports.save import save_engine_session, save_sandbox_record
     from explorer.reports.secrets import secrets_state
 
-    shown = visible_text(str(path))
     save = save_engine_session if hasattr(engine_or_record, "log") else save_sandbox_record
-    try:
-        transcript = save(engine_or_record, path, reveal, lang=lang)
-    except OSError as exc:
-        return False, _text("failed", lang, path=shown, reason=visible_text(exc.strerror or str(exc)))
-    return True, _text("saved", lang, path=shown, exchanges=len(transcript.exchanges),
-                       secrets=_text(f"secrets-{secrets_state(transcript)}", lang))
+    name = name or time.strftime("session-%Y%m%d-%H%M%S.jsonl")
+    for attempt, target in enumerate(_candidates(path, name)):
+        try:
+            transcript = save(engine_or_record, target, reveal, lang=lang)
+        except FileExistsError as exc:
+            if attempt < 1000:
+                continue
+            return False, _text("failed", lang, path=visible_text(str(target)),
+                                reason=visible_text(exc.strerror or str(exc)))
+        except OSError as exc:
+            return False, _text("failed", lang, path=visible_text(str(target)),
+                                reason=visible_text(exc.strerror or str(exc)))
+        said = _text("saved", lang, path=visible_text(str(target)), exchanges=len(transcript.exchanges),
+                     secrets=_text(f"secrets-{secrets_state(transcript)}", lang))
+        if attempt:
+            first = next(_candidates(path, name))
+            said += f" ({_text('renamed', lang, wanted=visible_text(str(first)))})"
+        return True, said
+    raise AssertionError("unreachable: the candidates never end")  # pragma: no cover
 
 
 def save_after(args: argparse.Namespace, engine: Any, *, lang: str = "en",
