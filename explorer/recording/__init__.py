@@ -8,8 +8,8 @@
 * :func:`read_recordings(path) <explorer.recording.reader.read_recordings>` -> ``[Recording]``:
   a saved session (one) or the sandbox's ``sessions.jsonl`` (every session, in order). A
   :class:`Recording` has ``meta`` (a dict: for the sandbox's log ``id``, ``peer``,
-  ``username``, ``started_at``, ``ended_at``, ``outcome``, ``messages``, ``tls``...), ``chunks``
-  and ``id``. Anything wrong (no file, not a regular file, more than ``MAX_BYTES``, a bad line)
+  ``username``, ``started_at``, ``ended_at``, ``outcome``, ``messages``, ``tls``, ``tried``
+  (the usernames AUTH was tried with), ``mail_from``...), ``chunks`` and ``id``. Anything wrong (no file, not a regular file, more than ``MAX_BYTES``, a bad line)
   raises :class:`SessionFileError` with one line to show.
 * :func:`secret_spans(chunks, known) <explorer.recording.secrets.secret_spans>`: what is
   secret, as ``(direction, start, end)`` spans of each direction's byte stream; the definition

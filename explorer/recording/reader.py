@@ -28,7 +28,7 @@ VERSION = 1
 MAX_BYTES = 256 * 1024 * 1024
 #: What a session of the sandbox's log says besides its chunks (kept in :attr:`Recording.meta`).
 LOG_FIELDS = ("id", "peer", "started_at", "ended_at", "username", "outcome", "tls", "messages",
-              "stored", "credentials")
+              "stored", "credentials", "tried", "mail_from")
 #: Timestamps a recording may hold (seconds since 1970): before 2100, not negative, not NaN.
 _LATEST = 4102444800.0
 

@@ -1,8 +1,7 @@
 """The class report's one way in: the sandbox's session log, read as sessions with their chunks.
 
-This adapter is the only place the class report touches the log's format; it uses the reader
-the transcripts use (:mod:`explorer.reports.sources`), so when the recording package offers its
-own reader, switching is a change here alone.
+This adapter is the only place the class report touches the log's format; it reads it through
+the recording's one reader (:func:`explorer.recording.read_recordings`), with its size bound.
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from explorer.recording.sessionfile import SessionFileError, WireChunk
-from explorer.reports.sources import _log_chunks, _log_sessions
+from explorer.core.render import visible_text
+from explorer.recording import Chunk, SessionFileError, read_recordings
 
 __all__ = ["LoggedSession", "read_log", "SessionFileError"]
 
@@ -29,7 +28,7 @@ class LoggedSession:
     username: str | None  # the account AUTH succeeded for
     tried: tuple[str, ...]  # usernames AUTH was tried with, successful or not
     mail_from: tuple[str, ...]  # every MAIL FROM address, accepted or not
-    chunks: tuple[WireChunk, ...]
+    chunks: tuple[Chunk, ...]
 
 
 def _texts(value: Any) -> tuple[str, ...]:
@@ -44,7 +43,10 @@ def read_log(path: Path, lang: str = "en") -> list[LoggedSession]:
     """Every session of a session log, in file order; ``SessionFileError`` (one line) if bad."""
     path = Path(path)
     sessions = []
-    for item in _log_sessions(path, lang):
+    for recording in read_recordings(path):
+        item = recording.meta
+        if item.get("source") != "log":
+            raise SessionFileError(f"{visible_text(str(path))}: a saved session, not the sandbox's session log")
         username = item.get("username")
         sessions.append(LoggedSession(
             id=int(item["id"]), peer=str(item.get("peer") or ""),
@@ -52,5 +54,5 @@ def read_log(path: Path, lang: str = "en") -> list[LoggedSession]:
             outcome=str(item.get("outcome") or ""),
             username=username if isinstance(username, str) else None,
             tried=_texts(item.get("tried")), mail_from=_texts(item.get("mail_from")),
-            chunks=tuple(_log_chunks(item, path, lang))))
+            chunks=recording.chunks))
     return sessions
