@@ -30,7 +30,7 @@ SANS_IO = {
     "core": ("explorer.core", "explorer.knowledge"),
     "knowledge": ("explorer.core", "explorer.knowledge"),
     "lint": ("explorer.core", "explorer.knowledge", "explorer.lint", "explorer.recording.secrets"),
-    "recording": ("explorer.core", "explorer.recording"),
+    "recording": ("explorer.core", "explorer.knowledge", "explorer.recording"),
 }
 
 

@@ -163,8 +163,10 @@ def test_error_session_from_the_sandbox_side(tmp_path, error_box) -> None:
     record_error_session(error_box)
     save_sandbox_record(server_record(error_box), tmp_path / "e.jsonl")
     transcript = load_transcript(tmp_path / "e.jsonl")
-    findings = [{"chunk": next(e for e in transcript.exchanges if e.code == 550).chunks[0],
-                 "key": "unknown-recipient", "text": "the sandbox has no such mailbox"}]
+    from explorer.reports.findings import Finding
+
+    findings = [Finding("unknown-recipient", "the sandbox has no such mailbox",
+                        chunk=next(e for e in transcript.exchanges if e.code == 550).chunks[0])]
     page = tmp_path / "error.html"
     page.write_text(render_html(transcript, findings), encoding="utf-8")
     assert_no_secret(page.read_text())

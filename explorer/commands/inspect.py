@@ -36,7 +36,7 @@ def load_sessions(path: Path, lang: str = "en") -> list[tuple[object, list]]:
     from explorer.sandbox.texts import outcome_text
 
     sessions = []
-    for recording in read_recordings(path):
+    for recording in read_recordings(path, lang=lang):
         meta = recording.meta
         started = meta.get("started_at")
         if meta.get("source") == "log":

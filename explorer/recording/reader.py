@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.core.render import EscapeError, parse_escapes, visible_text
+from explorer.knowledge.tables import DEFAULT_LANG, text
 from explorer.recording.chunk import CLIENT, SERVER, Chunk
 
 __all__ = ["Recording", "SessionFileError", "read_recordings", "read_bounded", "MAX_BYTES", "FORMAT",
@@ -54,34 +55,39 @@ class Recording:
         return value if isinstance(value, int) else None
 
 
-def read_bounded(path: Path | str, limit: int = MAX_BYTES) -> str:
-    """The text of ``path`` (UTF-8), or :class:`SessionFileError` if it is not a regular file,
-    is larger than ``limit`` bytes, or cannot be read."""
+def _said(key: str, lang: str, **values: object) -> str:
+    return text("transcript", "reader", lang, key, **values)
+
+
+def read_bounded(path: Path | str, limit: int = MAX_BYTES, lang: str = DEFAULT_LANG) -> str:
+    """The text of ``path`` (UTF-8), or :class:`SessionFileError` (one line, in ``lang``) if it
+    is not a regular file, is larger than ``limit`` bytes, or cannot be read."""
     shown = visible_text(str(path))
     try:
         info = os.stat(path)  # stat, not open: opening a FIFO would wait for a writer
     except FileNotFoundError:
-        raise SessionFileError(f"{shown}: no such file") from None
+        raise SessionFileError(_said("no-file", lang, path=shown)) from None
     except OSError as exc:
-        raise SessionFileError(f"{shown}: cannot read it ({visible_text(exc.strerror or str(exc))})") from None
+        raise SessionFileError(_said("unreadable", lang, path=shown,
+                                     reason=visible_text(exc.strerror or str(exc)))) from None
     if stat.S_ISDIR(info.st_mode):
-        raise SessionFileError(f"{shown}: is a folder, not a saved session")
+        raise SessionFileError(_said("folder", lang, path=shown))
     if not stat.S_ISREG(info.st_mode):
-        raise SessionFileError(f"{shown}: not a regular file (a device or a pipe), not a saved session")
+        raise SessionFileError(_said("not-regular", lang, path=shown))
     if info.st_size > limit:
-        raise SessionFileError(f"{shown}: {info.st_size:,} bytes, more than the {limit:,} a recorded "
-                               "session may have")
+        raise SessionFileError(_said("too-big", lang, path=shown, size=f"{info.st_size:,}", limit=f"{limit:,}"))
     try:
         with open(path, "rb") as stream:
             data = stream.read(limit + 1)  # the file may have grown since stat
     except OSError as exc:
-        raise SessionFileError(f"{shown}: cannot read it ({visible_text(exc.strerror or str(exc))})") from None
+        raise SessionFileError(_said("unreadable", lang, path=shown,
+                                     reason=visible_text(exc.strerror or str(exc)))) from None
     if len(data) > limit:
-        raise SessionFileError(f"{shown}: more than the {limit:,} bytes a recorded session may have")
+        raise SessionFileError(_said("too-big", lang, path=shown, size=f"{len(data):,}+", limit=f"{limit:,}"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SessionFileError(f"{shown}: cannot read it ({visible_text(str(exc))})") from None
+        raise SessionFileError(_said("unreadable", lang, path=shown, reason=visible_text(str(exc)))) from None
 
 
 def _timestamp(value: object) -> float:
@@ -97,7 +103,7 @@ def _direction(value: object) -> str:
     return str(value)
 
 
-def _saved(lines: list[str], shown: str) -> Recording:
+def _saved(lines: list[str], shown: str, lang: str) -> Recording:
     meta: dict | None = None
     chunks: list[Chunk] = []
     extra: list[dict] = []
@@ -122,15 +128,17 @@ def _saved(lines: list[str], shown: str) -> Recording:
             else:
                 extra.append(item)
         except KeyError as exc:
-            raise SessionFileError(f"{shown}:{number}: no {visible_text(str(exc))} field") from None
+            raise SessionFileError(_said("no-field", lang, path=shown, line=number,
+                                         name=visible_text(str(exc)))) from None
         except (ValueError, TypeError, binascii.Error) as exc:
-            raise SessionFileError(f"{shown}:{number}: {visible_text(str(exc))}") from None
+            raise SessionFileError(_said("bad-line", lang, path=shown, line=number,
+                                         reason=visible_text(str(exc)))) from None
     if meta is None:
-        raise SessionFileError(f"{shown}: empty file, not a saved session")
+        raise SessionFileError(_said("empty", lang, path=shown))
     return Recording(meta, tuple(chunks), tuple(extra))
 
 
-def _log(lines: list[str], shown: str) -> list[Recording]:
+def _log(lines: list[str], shown: str, lang: str) -> list[Recording]:
     sessions = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -144,33 +152,32 @@ def _log(lines: list[str], shown: str) -> list[Recording]:
             chunks = tuple(Chunk(_timestamp(when), _direction(direction), parse_escapes(text))
                            for when, direction, text in item["chunks"])
         except (ValueError, KeyError, TypeError, EscapeError) as exc:
-            raise SessionFileError(f"{shown}:{number}: not a session of the sandbox's log "
-                                   f"({visible_text(str(exc))})") from None
+            raise SessionFileError(_said("log-bad", lang, path=shown, line=number,
+                                         reason=visible_text(str(exc)))) from None
         sessions.append(Recording(meta, chunks))
     return sessions
 
 
-def _first_object(lines: list[str], shown: str) -> dict | None:
+def _first_object(lines: list[str], shown: str, lang: str) -> dict | None:
     for number, line in enumerate(lines, start=1):
         if line.strip():
             try:
                 item = json.loads(line)
             except ValueError:
-                raise SessionFileError(f"{shown}:{number}: not JSON: neither an smtp-explorer session "
-                                       "file nor the sandbox's session log") from None
+                raise SessionFileError(_said("not-json", lang, path=shown, line=number)) from None
             return item if isinstance(item, dict) else None
     return None
 
 
-def read_recordings(path: Path | str, *, limit: int = MAX_BYTES) -> list[Recording]:
+def read_recordings(path: Path | str, *, limit: int = MAX_BYTES, lang: str = DEFAULT_LANG) -> list[Recording]:
     """The sessions in ``path``: one for a saved session, each session of the sandbox's log in
-    order. :class:`SessionFileError` (one line) for anything else."""
+    order. :class:`SessionFileError` (one line, in ``lang``) for anything else."""
     shown = visible_text(str(path))
-    lines = read_bounded(path, limit).splitlines()
+    lines = read_bounded(path, limit, lang).splitlines()
     try:
-        first = _first_object(lines, shown)
+        first = _first_object(lines, shown, lang)
         if first is not None and first.get("type") is None and "chunks" in first:
-            return _log(lines, shown)
-        return [_saved(lines, shown)]
+            return _log(lines, shown, lang)
+        return [_saved(lines, shown, lang)]
     except RecursionError:  # json, deep inside: a file of 100,000 nested brackets
-        raise SessionFileError(f"{shown}: nested too deeply to be a recorded session") from None
+        raise SessionFileError(_said("nested", lang, path=shown)) from None

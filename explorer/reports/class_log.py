@@ -43,7 +43,7 @@ def read_log(path: Path, lang: str = "en") -> list[LoggedSession]:
     """Every session of a session log, in file order; ``SessionFileError`` (one line) if bad."""
     path = Path(path)
     sessions = []
-    for recording in read_recordings(path):
+    for recording in read_recordings(path, lang=lang):
         item = recording.meta
         if item.get("source") != "log":
             raise SessionFileError(f"{visible_text(str(path))}: a saved session, not the sandbox's session log")

@@ -27,7 +27,7 @@ def load_session(path: Path | str, *, session: int | None = None, reveal_secrets
     Raises :class:`~explorer.recording.SessionFileError` with a one-line message.
     """
     shown = visible_text(str(path))
-    recordings = read_recordings(path)
+    recordings = read_recordings(path, lang=lang)
     log = recordings[0].meta.get("source") == "log" if recordings else True
     if not log:
         if session is not None:
