@@ -81,3 +81,18 @@ def test_two_connections_are_two_sessions(make_sandbox) -> None:
     assert lint_pairs(both) == lint_pairs(first.chunks) + lint_pairs(second.chunks)
     assert transcript_pairs(both) == transcript_pairs(first.chunks) + transcript_pairs(second.chunks)
     assert analyse(both).username == LEARNER
+
+
+def test_the_repl_recording_pairs_the_same_everywhere(sandbox) -> None:
+    from repl_driver import run_repl, sandbox_target
+
+    typed = ["/connect", "EHLO me",
+             "/raw MAIL FROM:<learner@sandbox.test>\\r\\nRCPT TO:<friend@sandbox.test>\\r\\nDATA\\r\\n",
+             "/wait", "Subject: hi", "", "hello", ".", "QUIT"]
+    repl, shown = run_repl(sandbox_target(sandbox), typed, sandbox=lambda: sandbox)
+    log = list(repl.engine.log)
+    for recording in (log, merge_server_chunks(log)):
+        pairs = lint_pairs(recording)
+        assert pairs == transcript_pairs(recording)
+        assert [(250, "MAIL"), (250, "RCPT"), (354, "DATA")] == [p for p in pairs if p[1] in ("MAIL", "RCPT", "DATA")]
+    assert keys(log) == keys(merge_server_chunks(log))

@@ -8,9 +8,13 @@ The flow is one way, like the rest of the explorer::
 
 * :mod:`.annotate` turns chunks into exchanges, reusing the protocol core's ``ClientSession``
   to pair every reply with what it answers;
-* :mod:`.secrets` removes AUTH responses (and any known secret) before anything is shown;
+* :mod:`.secrets` applies the recording's one redaction (:mod:`explorer.recording.secrets`)
+  before anything is shown;
 * :mod:`.save` writes sessions of the REPL's engine or of the sandbox (JSON Lines, see
-  :mod:`explorer.recording.sessionfile`), :mod:`.sources` reads them back (and the sandbox's session log);
+  :mod:`explorer.recording.sessionfile`), :mod:`.sources` reads them back through the
+  recording's one reader (a saved session, or one session of the sandbox's log);
+* :mod:`.inspector` (``inspect``, ``sandbox --inspect``) and the class report (``class_*``)
+  read recordings the same way;
 * :mod:`.text`, :mod:`.markdown`, :mod:`.html` render; :mod:`.replay` steps through.
 
 Learner-facing text lives in ``explorer/knowledge/transcript.toml``.
