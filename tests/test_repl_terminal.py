@@ -88,9 +88,9 @@ def test_a_learner_session_on_the_embedded_sandbox(terminal, tmp_path) -> None:
     screen = term.wait_for("S: 235 2.7.0")
     typed = screen.split("auth password>", 1)[1]  # the banner above prints the demo secrets on purpose
     assert "password123" not in typed and "auth password> ***********" in screen
-    for _ in range(3):  # MAIL FROM, RCPT TO, DATA: each accepted from the suggestion
-        term.keys("Right", "Enter")
-        time.sleep(0.3)
+    for reply in ("S: 250 2.1.0", "S: 250 2.1.5", "S: 354"):  # MAIL FROM, RCPT TO, DATA: each
+        term.keys("Right", "Enter")  # accepted from the suggestion once the previous reply is in
+        term.wait_for(reply)
     term.wait_for("data>")
     term.keys("Subject: from a terminal", "Enter", "Enter", ".hello", "Enter", ".", "Enter")
     screen = term.wait_for("S: 250 2.0.0")
