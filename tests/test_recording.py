@@ -135,6 +135,7 @@ def test_a_secret_never_survives_any_chunking(prefix, suffix, cuts, secret) -> N
 # -- what is secret: every way a credential travels ---------------------------------------------
 
 USER, PASSWORD = base64.b64encode(b"learner@sandbox.test"), base64.b64encode(b"learner-pass")
+B64_LINE = base64.b64encode(b"not a secret: message text")
 
 
 def c(data: bytes) -> Chunk:
@@ -200,3 +201,10 @@ def test_a_device_a_fifo_and_a_huge_file_are_refused_at_once(tmp_path) -> None:
         with pytest.raises(SessionFileError) as info:
             read_recordings(path)
         assert "\n" not in str(info.value) and str(path) in str(info.value)
+
+
+def test_two_messages_in_one_chunk_are_both_read_as_content() -> None:
+    body = b"Subject: x\r\n\r\n" + B64_LINE + b"\r\n.\r\n"
+    chunks = [c(b"DATA\r\n" + body + b"DATA\r\n"), c(body + b"AUTH PLAIN " + PASSWORD + b"\r\n")]
+    out = shown(chunks)
+    assert out.count(B64_LINE) == 2 and out.endswith(b"AUTH PLAIN " + PLACEHOLDER + b"\r\n")

@@ -75,6 +75,7 @@ class _Tracker:
         self.expected = 0  # AUTH response lines the mechanism still calls for
         self.in_auth = False  # the server's last reply was 334
         self.content = False  # after DATA, up to CRLF.CRLF
+        self.scanned = 0  # how far the content has been searched for its end
 
     def server(self, data: bytes) -> None:
         self.server_line += data
@@ -105,7 +106,9 @@ class _Tracker:
     def _content_end(self) -> int:
         if self.client.startswith(b".\r\n", self.line_start):
             return self.line_start + 3
-        found = self.client.find(b"\r\n.\r\n", self.line_start)
+        # Search only what came since the last look (a 10 MB message arrives in many chunks).
+        found = self.client.find(b"\r\n.\r\n", max(self.line_start, self.scanned - 4))
+        self.scanned = len(self.client)
         return -1 if found < 0 else found + 5
 
     def finish(self) -> None:
@@ -137,7 +140,7 @@ class _Tracker:
         words = body.split(None, 2)
         verb = words[0].upper() if words else b""
         if verb == b"DATA" and len(words) == 1:
-            self.content = True
+            self.content, self.scanned = True, 0
         elif verb == b"AUTH" and len(words) >= 2:
             self._auth(start, body, words)
 
