@@ -162,6 +162,7 @@ def shown(chunks) -> bytes:
     ("plain without", [c(b"AUTH PLAIN\r\n"), s(b"334 \r\n"), c(PASSWORD + b"\r\n"), s(b"535 no\r\n")]),
     ("cram-md5", [c(b"AUTH CRAM-MD5\r\n"), s(b"334 PDEyMzQ+\r\n"), c(PASSWORD + b"\r\n")]),
     ("mechanism forgotten", [c(b"AUTH " + PASSWORD + b"\r\n"), s(b"504 5.5.4 Unrecognized\r\n")]),
+    ("mechanism forgotten, upper-cased", [c(b"AUTH " + PASSWORD.upper() + b"\r\n"), s(b"504 no\r\n")]),
     ("echoed in upper case", [c(b"AUTH PLAIN " + PASSWORD + b"\r\n"),
                               s(b"535 5.7.8 bad: " + PASSWORD.upper() + b"\r\n")]),
 ])
@@ -169,6 +170,11 @@ def test_every_way_a_credential_travels_is_removed(name, chunks) -> None:
     out = shown(chunks)
     assert PASSWORD.lower() not in out.lower(), name
     assert PLACEHOLDER in out
+
+
+@pytest.mark.parametrize("line", [b"AUTH FOO", b"AUTH XOAUTH", b"AUTH SCRAM-SHA-1-PLUS", b"AUTH login"])
+def test_a_mechanism_name_is_no_secret(line) -> None:
+    assert shown([c(line + b"\r\n"), s(b"504 no\r\n")]) == line + b"\r\n504 no\r\n"
 
 
 def test_commands_message_content_and_cancel_are_not_secrets() -> None:

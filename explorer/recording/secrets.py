@@ -41,9 +41,8 @@ _LINES = {"LOGIN": 2, "PLAIN": 1, "CRAM-MD5": 1, "XOAUTH2": 1, "OAUTHBEARER": 1,
           "ANONYMOUS": 1, "EXTERNAL": 1}
 _VERBS = frozenset({"EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT", "RSET", "NOOP", "VRFY",
                     "EXPN", "HELP", "STARTTLS", "AUTH", "BDAT", "ETRN", "TURN"})
-# A SASL mechanism name as RFC 4422 writes them (upper case); anything else after AUTH that is
-# not a known mechanism is a credential typed where the mechanism belongs.
-_MECH_NAME = re.compile(rb"[A-Z0-9_-]{1,20}")
+# A SASL mechanism name (RFC 4422: letters, digits, - and _, at most 20).
+_MECH_NAME = re.compile(rb"[A-Za-z0-9_-]{1,20}")
 _SHORTEST = 4  # shorter values are too common to search for elsewhere ("=" and "*" are not secrets)
 
 
@@ -54,6 +53,15 @@ def _body(line: bytes) -> bytes:
 def _is_command(body: bytes) -> bool:
     words = body.split()
     return bool(words) and words[0].upper() in {v.encode() for v in _VERBS}
+
+
+def _credential_shaped(word: bytes) -> bool:
+    """After AUTH, in place of the mechanism: a word no mechanism name can be (``=``, ``+``,
+    ``/``, more than 20 characters), or Base64 of at least 8 characters (a client may have
+    upper-cased it: the letters still give most of the secret away)."""
+    if not _MECH_NAME.fullmatch(word):
+        return True
+    return len(word) >= 8 and len(word) % 4 == 0 and _decoded(word) is not None
 
 
 def _decoded(body: bytes) -> bytes | None:
@@ -147,7 +155,7 @@ class _Tracker:
     def _auth(self, start: int, body: bytes, words: list[bytes]) -> None:
         mechanism = words[1].upper()
         argument_at = body.index(words[1], 4)
-        if mechanism.decode("ascii", "replace") not in _LINES and not _MECH_NAME.fullmatch(words[1]):
+        if mechanism.decode("ascii", "replace") not in _LINES and _credential_shaped(words[1]):
             self._secret(start + argument_at, body[argument_at:])  # AUTH <blob>
             self.expected = 2
             return
