@@ -159,3 +159,17 @@ def test_session_id_markers_stay_few(tmp_path):
     assert firsts == [n * BLOCK + 1 for n in range(40)]
     assert len(list(folder.iterdir())) <= KEEP + 1
     assert SessionIds(folder).next() == 40 * BLOCK + 1
+
+
+def test_refused_auth_still_names_the_user(make_sandbox, raw):
+    # AUTH without TLS refused, as on a lab network without --allow-plaintext-auth
+    box = make_sandbox(allow_plaintext_auth=False)
+    wire = raw(box).ehlo()
+    plain = base64.b64encode(b"\0friend@sandbox.test\0secret-never-logged")
+    assert wire.cmd(b"AUTH PLAIN " + plain + b"\r\n")[:1] == b"5"  # refused before checking
+    login = base64.b64encode(b"learner@sandbox.test")
+    assert wire.cmd(b"AUTH LOGIN " + login + b"\r\n")[:1] == b"5"
+    wire.quit()
+    (entry,) = log_entries(box.data_dir)
+    assert entry["tried"] == ["friend@sandbox.test", "learner@sandbox.test"]
+    assert "secret-never-logged" not in json.dumps(entry) and plain.decode() not in json.dumps(entry)

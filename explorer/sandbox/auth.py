@@ -25,6 +25,7 @@ from typing import Any
 
 from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword, auth_mechanism, syntax
 
+from explorer.lint.commands import login_name
 from explorer.sandbox.accounts import AuthVerdict
 
 __all__ = ["AUTH_HIDDEN", "AuthMixin", "MECHANISMS"]
@@ -63,8 +64,10 @@ class AuthMixin:
         after_helo = bool(self.session.host_name) and not self.session.extended_smtp
         if self.session.host_name:
             if after_helo and not self.profile.auth_after_helo:
+                self._note_tried(arg)
                 return await self.push(self.reply("auth_after_helo"))
             if not self._auth_allowed():
+                self._note_tried(arg)
                 if self.profile.auth_before_tls == "refuse-close":
                     return self.close_with("auth-needs-tls", self.reply("auth_needs_tls"))
                 return await self.push(self.reply("auth_needs_tls"))
@@ -82,6 +85,20 @@ class AuthMixin:
             await super().smtp_AUTH(arg)
         finally:
             self.session.extended_smtp = False
+
+    def _note_tried(self, arg: str) -> None:
+        """A refused AUTH whose initial response names the user: keep the name, so the session
+        is still the student's (in class, these are the ones that need finding)."""
+        parts = arg.split()
+        if len(parts) != 2:
+            return
+        try:
+            decoded = b64decode(parts[1], validate=True)
+        except (binascii.Error, ValueError):
+            return
+        name = login_name(parts[0], decoded, first_answer=True)
+        if name:
+            self.ctx.recorder.update(self.record, tried=name)
 
     async def challenge_auth(self, challenge: str | bytes, encode_to_b64: bool = True,
                              log_client_response: bool = False) -> Any:
