@@ -139,7 +139,8 @@ def _run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="smtp-explorer-lesson-") as tmp:
         data_dir = Path(tmp) if args.auto else None
         try:
-            box = Sandbox(data_dir=data_dir, scenarios=lesson.scenarios).start()
+            box = Sandbox(data_dir=data_dir, scenarios=lesson.scenarios,
+                          profile=lesson.profile).start()
         except SandboxError as exc:
             raise UsageError(f"the sandbox could not start: {exc}") from None
         try:

@@ -15,11 +15,12 @@ from explorer.lessons.locate import Checker
 from explorer.lessons.model import PLACEHOLDER, Lesson, Problem
 from explorer.lessons.steps import ONE_LINE, line_break, read_scenarios, read_step
 from explorer.lessons.translate import check_translations, localise
+from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES
 
 __all__ = ["LessonError", "load_lesson", "check_lesson", "bundled_dir", "find_lesson", "list_lessons"]
 
 TOP_KEYS = {"title", "summary", "level", "language", "needs", "variables", "step"}
-NEEDS_KEYS = {"server", "scenarios"}
+NEEDS_KEYS = {"server", "scenarios", "profile"}
 LEVELS = ("beginner", "intermediate", "advanced")
 
 
@@ -90,6 +91,10 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
     if server not in ("sandbox", "any"):
         check.add(("needs", "server"), 'must be "sandbox" or "any"')
     scenarios = read_scenarios(needs.get("scenarios", []), check, ("needs", "scenarios"))
+    profile = needs.get("profile", DEFAULT_PROFILE)
+    if profile not in PROFILE_NAMES:
+        check.add(("needs", "profile"), f"must be one of {', '.join(PROFILE_NAMES)}")
+        profile = DEFAULT_PROFILE
     variables = data.get("variables", {})
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
         check.add(("variables",), "must be a table of texts (name = \"value\")")
@@ -104,7 +109,7 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
     if steps_data and not any(isinstance(t, dict) and "connect" in t for t in steps_data):
         check.add(("step", 0), "no step opens the connection: start the lesson with a step that has connect = true")
     lesson = Lesson(path, lesson_name(path), title, summary, level, language, server, tuple(scenarios),
-                    dict(variables), steps)
+                    dict(variables), steps, profile=profile)
     return lesson, check.problems
 
 

@@ -120,6 +120,7 @@ class Lesson:
     variables: dict[str, str]
     steps: tuple[Step, ...]
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    profile: str = "teaching"  # the sandbox behaves like this server (explorer.sandbox.profile)
 
 
 def fill(template: str, variables: dict[str, str]) -> str:
