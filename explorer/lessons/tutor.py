@@ -17,7 +17,7 @@ from explorer.lessons.model import Lesson, Step, fill
 from explorer.width import unwrap
 from explorer.lessons.runner import apply_actions, step_outgoing, suggestion_for
 from explorer.lessons.texts import text
-from explorer.reports.explaining import wrap
+from explorer.reports.explaining import wrap, wrap_after
 
 __all__ = ["Tutor", "run_interactive", "fast_forward", "next_lesson"]
 
@@ -160,7 +160,8 @@ class Tutor:
 
     def _question_lines(self, step: Step) -> list[Line]:
         question = step.question
-        lines: list[Line] = [[("title", "   " + text("question", self.lang)), ("", self._text(question.prompt))]]
+        label = "   " + text("question", self.lang)
+        lines: list[Line] = [[("title", label), ("", wrap_after(label, self._text(question.prompt), "     "))]]
         lines += [[("", f"     {n}. {self._text(choice)}")] for n, choice in enumerate(question.choices, 1)]
         helper = (text("question-choice-help", self.lang, count=len(question.choices)) if question.kind == "choice"
                   else text("question-text-help", self.lang))
@@ -177,8 +178,10 @@ class Tutor:
             return [[("warn", "   " + text("type-the-number", self.lang, count=len(question.choices)))]]
         if verdict:
             self.asking = False
-            return [[("code2", "   " + text("right", self.lang)), ("", self._text(question.right))]] + self._advance()
-        return [[("warn", "   " + text("not-quite", self.lang)), ("", self._text(question.wrong))],
+            label = "   " + text("right", self.lang)
+            return [[("code2", label), ("", wrap_after(label, self._text(question.right), "     "))]] + self._advance()
+        label = "   " + text("not-quite", self.lang)
+        return [[("warn", label), ("", wrap_after(label, self._text(question.wrong), "     "))],
                 [("dim", "   " + text("try-again", self.lang))]]
 
     def _advance(self) -> list[Line]:

@@ -98,7 +98,9 @@ class Repl:
     @property
     def target_label(self) -> str:
         label = self.engine.target.label
-        return f"sandbox {label}" if self.on_sandbox(self.engine.target) else label
+        if self.on_sandbox(self.engine.target):
+            return table_text("ui", "toolbar", self.lang, "sandbox", where=label)
+        return label
 
     def on_sandbox(self, target: Target) -> bool:
         """Whether ``target`` is the embedded sandbox: its plain port or its implicit-TLS one."""

@@ -107,6 +107,10 @@ def toolbar(repl: Repl, columns: int | None = None) -> FormattedText:
     line = " " + " | ".join(parts) + " "
     if columns is None:
         columns = _columns()
+    if width(line) > columns and repl.target_label != label:
+        # The embedded sandbox's address is the least useful part: it goes before the next step.
+        parts[0] = texts["sandbox"].format(where="").strip()
+        line = " " + " | ".join(parts) + " "
     if width(line) > columns:
         while line and width(line) > columns - 1:
             line = line[:-1]

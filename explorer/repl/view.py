@@ -11,11 +11,10 @@ from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
 from explorer.client.engine import Event, Failure, Stalled, TlsStarted
-from explorer.reports.explaining import eight_bit_mark, provider_lines, wrap
+from explorer.reports.explaining import eight_bit_mark, provider_lines, wrap, wrap_after
 from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
-from explorer.width import width
 
 __all__ = ["wire_lines", "warning_lines", "finding_lines", "event_lines", "stage_lines", "code_style",
            "dot_stuff_note"]
@@ -86,8 +85,7 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     if reply.enhanced:
         head.append(("dim", f" [{reply.enhanced}]"))
     # The meaning starts after the code (and the enhanced code): fill its first line from there.
-    start = " " * (width("".join(text for _, text in head)) + 2)
-    head.append(("", "  " + wrap(info.meaning, start, " " * 6)[len(start):]))
+    head.append(("", "  " + wrap_after("".join(text for _, text in head) + "  ", info.meaning, " " * 6)))
     if reply.multiline:
         head.append(("dim", "  " + _t("lines-one-reply", lang, count=len(reply.lines))))
     out.append(head)

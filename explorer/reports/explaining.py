@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from explorer.core.render import Shown, hexdump, visible, visible_text
 from explorer.knowledge.guide import advice, note
-from explorer.width import fill
+from explorer.width import fill, width
 
 if TYPE_CHECKING:
     from explorer.core.commands import Command
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # The code, extension and Base64 modules are imported where they are used: the REPL needs only
 # ``wrap`` before its first prompt, and every millisecond there is one the learner waits.
 
-__all__ = ["wrap", "eight_bit_mark", "explain_code", "explain_enhanced", "explain_extension", "explain_item",
+__all__ = ["wrap", "wrap_after", "eight_bit_mark", "explain_code", "explain_enhanced", "explain_extension", "explain_item",
            "describe_base64", "describe_bytes"]
 
 WIDTH = 78
@@ -27,6 +27,13 @@ WIDTH = 78
 def wrap(text: str, indent: str = "    ", hanging: str | None = None) -> str:
     """Fill ``text`` to the display width; later lines get ``hanging`` (default: the same indent)."""
     return fill(text, WIDTH, indent, hanging)
+
+
+def wrap_after(prefix: str, text: str, hanging: str = "    ") -> str:
+    """``text`` filled to follow ``prefix`` on its first line (the prefix itself not included);
+    later lines get ``hanging``. For a label and its text drawn in two styles on one line."""
+    start = " " * width(prefix)
+    return wrap(text, start, hanging)[len(start):]
 
 
 def _t(key: str, lang: str, **values: object) -> str:
