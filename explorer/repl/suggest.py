@@ -95,9 +95,8 @@ def toolbar(repl: Repl, columns: int | None = None) -> FormattedText:
     session = repl.engine.session
     ctx = session.context
     step = repl.suggestion() or texts["wait"]
-    label = repl.engine.target.label
-    where = texts["sandbox"].format(where=label) if repl.target_label != label else label
-    parts = [where, stage(session.state.value, repl.lang).title, texts["tls_on" if ctx.tls else "tls_off"],
+    on_sandbox = repl.on_sandbox(repl.engine.target)
+    parts = [repl.target_label, stage(session.state.value, repl.lang).title, texts["tls_on" if ctx.tls else "tls_off"],
              texts["auth_yes" if ctx.authenticated else "auth_no"]]
     if repl.engine.session.strict:
         parts.append(texts["strict"])
@@ -107,7 +106,7 @@ def toolbar(repl: Repl, columns: int | None = None) -> FormattedText:
     line = " " + " | ".join(parts) + " "
     if columns is None:
         columns = _columns()
-    if width(line) > columns and repl.target_label != label:
+    if width(line) > columns and on_sandbox:
         # The embedded sandbox's address is the least useful part: it goes before the next step.
         parts[0] = texts["sandbox"].format(where="").strip()
         line = " " + " | ".join(parts) + " "
