@@ -155,3 +155,40 @@ def test_a_kept_signal_is_delivered_when_a_command_releases_it():
     finally:
         stopping.release(deliver=False)
     assert signal.getsignal(signal.SIGINT) is before and stopping.requested() is None
+
+
+def test_without_loop_signal_handlers_the_early_handler_stops_it(tmp_path, monkeypatch):
+    # Windows: asyncio's loops have no add_signal_handler. The handler kept from start-up
+    # wakes the runner's loop instead.
+    import asyncio
+    import io
+    import threading
+
+    from explorer.sandbox import runner
+    from explorer.sandbox.server import Sandbox
+
+    def unsupported(self, *args, **kwargs):
+        raise NotImplementedError
+
+    monkeypatch.setattr(asyncio.SelectorEventLoop, "add_signal_handler", unsupported)
+    before = signal.getsignal(signal.SIGINT)
+    out = io.StringIO()
+    boxes = []
+
+    def make(on_event):
+        boxes.append(Sandbox(data_dir=tmp_path / "data", on_event=on_event, tls=False))
+        return boxes[-1]
+
+    def interrupt_once_serving() -> None:
+        deadline = time.monotonic() + 30
+        while not (boxes and boxes[0].running) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_once_serving, daemon=True).start()
+    assert runner.run(make, out=out, err=io.StringIO(), stdin=None) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("smtp-explorer sandbox listening on 127.0.0.1:")
+    assert lines[-1] == STOPPED
+    assert signal.getsignal(signal.SIGINT) is before  # given back

@@ -222,7 +222,8 @@ async def _serve(box, events: "queue.SimpleQueue[SandboxEvent]", out: TextIO, er
     stopping.on_request(lambda signum: loop.call_soon_threadsafe(stop.set))
     if stopping.requested() is not None:  # arrived before the loop took over
         stop.set()
-    while not stop.is_set():
+    # The kept request is also looked at on every turn: the listener only makes it prompt.
+    while not stop.is_set() and stopping.requested() is None:
         _drain(events, box, out, err, on_session)
         for line in commands.ready():
             _command(box, line, out)
