@@ -173,3 +173,21 @@ def test_refused_auth_still_names_the_user(make_sandbox, raw):
     (entry,) = log_entries(box.data_dir)
     assert entry["tried"] == ["friend@sandbox.test", "learner@sandbox.test"]
     assert "secret-never-logged" not in json.dumps(entry) and plain.decode() not in json.dumps(entry)
+
+
+def test_a_profile_combines_with_the_roster(make_sandbox, students):
+    """The QQ profile with a class: its rules (AUTH only under TLS, the code) and still every
+    session named."""
+    import ssl
+
+    box = make_sandbox(accounts=accounts_of(students), include_default_accounts=False,
+                       profile="qq", allow_plaintext_auth=False)
+    with smtplib.SMTP(box.host, box.port, timeout=10) as smtp:
+        smtp.starttls(context=ssl.create_default_context(cafile=str(box.certificate_path)))
+        assert smtp.login(students[0].address, students[0].code)[0] == 235
+    with smtplib.SMTP(box.host, box.port, timeout=10) as smtp:
+        with pytest.raises((smtplib.SMTPException, OSError)):
+            smtp.login(students[1].address, students[1].code)  # no TLS: refused, named
+    entries = log_entries(box.data_dir, 2)
+    assert entries[0]["username"] == students[0].address
+    assert entries[1]["username"] is None and entries[1]["tried"][:1] == [students[1].address]
