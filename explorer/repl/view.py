@@ -54,7 +54,7 @@ def warning_lines(warnings: tuple[Warning_, ...], lang: str = "en") -> list[Line
         text = advice(w.key, lang)
         expect = _t("expect", lang, code=w.code) if w.code else ""
         label = _t("warning" if w.severity == "error" else "note", lang)
-        out.append([("warn", "  " + _t("heading", lang, label=label + expect)), ("", "\n" + wrap(text.text))])
+        out.append([("warn", "  " + table_text("ui", "heading", lang, label=label + expect)), ("", "\n" + wrap(text.text))])
         out.append([("dim", "    " + _t("fix", lang, fix=text.fix))])
     return out
 
@@ -68,10 +68,10 @@ def finding_lines(findings, lang: str = "en") -> list[Line]:
         texts = explain(finding, lang)
         kind = label(f"severity_{finding.severity}", lang)
         where = label("at", lang, line=finding.line, offset=finding.offset)
-        out.append([("warn", "  " + _t("heading", lang, label=f"{kind} [{finding.key}] {where}")),
+        out.append([("warn", "  " + table_text("ui", "heading", lang, label=f"{kind} [{finding.key}] {where}")),
                     ("", "\n" + wrap(texts.what))])
-        out.append([("dim", wrap(_t("labelled", lang, label=label("why", lang), text=texts.why)))])
-        out.append([("dim", wrap(_t("labelled", lang, label=label("fix", lang), text=texts.fix)))])
+        out.append([("dim", wrap(table_text("ui", "labelled", lang, label=label("why", lang), text=texts.why)))])
+        out.append([("dim", wrap(table_text("ui", "labelled", lang, label=label("fix", lang), text=texts.fix)))])
     return out
 
 
@@ -92,7 +92,7 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     if reply.enhanced:
         enhanced = codes.explain_enhanced(reply.enhanced, lang)
         if enhanced.detail:
-            out.append([("dim", wrap(_t("labelled", lang, label=reply.enhanced, text=enhanced.detail), "   "))])
+            out.append([("dim", wrap(table_text("ui", "labelled", lang, label=reply.enhanced, text=enhanced.detail), "   "))])
     why = codes.why_now(reply.code, answer.to if answer.to != "UNKNOWN" else None, lang)
     if answer.unexpected:
         why = table_text("transcript", "labels", lang, "unexpected") + " " + why

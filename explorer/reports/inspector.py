@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, TextIO
 from explorer.core.render import Shown, shown, shown_lines, visible_text
 from explorer.reports.explaining import eight_bit_mark
 from explorer.width import fill
-from explorer.knowledge import codes
+from explorer.knowledge import codes, tables
 from explorer.reports.explaining import provider_lines
 from explorer.lint import Analysis, Finding, ServerEvent, Unit, analyse, explain, label
 from explorer.recording import CLIENT, SERVER, redact_slice, secret_spans
@@ -62,7 +62,7 @@ def _finding_lines(finding: Finding, lang: str) -> list[str]:
     out = [f"{_PAD}^ {kind} [{finding.key}] {where}"]
     for name, text in (("what", texts.what), ("why", texts.why), ("server", texts.server),
                        ("fix", texts.fix)):
-        out += _wrap(f"{label(name, lang)}: {text}", _PAD + "  ")
+        out += _wrap(tables.text("ui", "labelled", lang, label=label(name, lang), text=text), _PAD + "  ")
     return out
 
 
