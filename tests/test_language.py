@@ -180,3 +180,19 @@ def test_explain_535_in_chinese_says_what_the_authorization_code_is_and_where_it
     assert "常见原因：" in text and "下一步怎么做：" in text
     # the same from the environment, as a learner with a Chinese locale runs it
     assert _run("explain", "535", LANG="zh_CN.UTF-8").stdout == done.stdout
+
+
+def test_the_sandbox_console_and_the_demo_account_speak_chinese(sandbox) -> None:
+    import io
+
+    from explorer.sandbox.runner import _banner
+
+    out = io.StringIO()
+    _banner(sandbox, out, "zh")
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"smtp-explorer 沙箱服务器正在监听 {sandbox.host}:{sandbox.port}"
+    assert "    learner@sandbox.test  密码 password123  授权码 abcdefghijklmnop" in lines
+    assert lines[-1] == "按 Ctrl-C 停止。"
+    english = io.StringIO()
+    _banner(sandbox, english)
+    assert "    learner@sandbox.test  password password123  authorization code abcdefghijklmnop" in english.getvalue()

@@ -213,7 +213,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
         on_session = printer(on_session)  # the transcript first, then --save if given
     try:
-        return runner.run(make, on_session=on_session)
+        return runner.run(make, on_session=on_session, lang=args.lang)
     except SandboxError as exc:
         raise UsageError(str(exc)) from None
 

@@ -50,13 +50,18 @@ class Account:
         """The mailbox address of this account (a bare username gets the sandbox domain)."""
         return self.username if "@" in self.username else f"{self.username}@{SANDBOX_DOMAIN}"
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """One line for the start-up banner: the secrets are printed on purpose (a sandbox)."""
-        text = f"{self.username}  password {self.password}"
+        from explorer.knowledge.tables import text as table_text
+
+        def say(key: str, **values: object) -> str:
+            return table_text("sandbox_console", key, lang, **values)
+
+        text = say("account", username=self.username, password=self.password)
         if self.auth_code:
-            text += f"  authorization code {self.auth_code}"
+            text += say("account-code", code=self.auth_code)
         if self.require_code:
-            text += "  (login password refused: code required)"
+            text += say("account-code-required")
         return text
 
 

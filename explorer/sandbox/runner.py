@@ -17,6 +17,7 @@ from typing import Callable, TextIO
 
 from explorer import stopping
 from explorer.core.render import visible, visible_text
+from explorer.knowledge.tables import text
 from explorer.sandbox.recording import SandboxEvent
 from explorer.sandbox.texts import outcome_text
 
@@ -68,27 +69,27 @@ def format_event(event: SandboxEvent, data_dir: str = "") -> str | None:
     return None
 
 
-def _banner(box, out: TextIO) -> None:
-    print(f"smtp-explorer sandbox listening on {box.host}:{box.port}", file=out)
+def _banner(box, out: TextIO, lang: str = "en") -> None:
+    def say(key: str, **values: object) -> None:
+        print(text("sandbox_console", key, lang, **values), file=out)
+
+    say("listening", where=f"{box.host}:{box.port}")
     if box.tls_port is not None:
-        print(f"  implicit TLS (as port 465) on {box.host}:{box.tls_port}", file=out)
-    print(f"  profile: {box.profile}", file=out)
-    print(f"  data directory: {visible_text(str(box.data_dir))}", file=out)
-    print(f"  mail (Maildir): {visible_text(str(box.store.root))}", file=out)
+        say("implicit-tls", where=f"{box.host}:{box.tls_port}")
+    say("profile", profile=box.profile)
+    say("data-dir", path=visible_text(str(box.data_dir)))
+    say("maildir", path=visible_text(str(box.store.root)))
     if box.tls:
-        print(f"  STARTTLS certificate: {visible_text(str(box.certificate_path))}", file=out)
+        say("certificate", path=visible_text(str(box.certificate_path)))
     if getattr(box, "roster", None) is not None:
         # Class mode: the screen may be on a projector; the secrets stay in the roster.
-        print(f"  accounts: {len(box.accounts)} from the roster "
-              f"{visible_text(str(box.roster))} (passwords and codes are in that file)",
-              file=out)
+        say("roster", count=len(box.accounts), path=visible_text(str(box.roster)))
     else:
-        print("  accounts:", file=out)
+        say("accounts")
         for account in box.accounts:
-            print(f"    {visible_text(account.describe())}", file=out)
-    active = ", ".join(sorted(box.scenarios)) or "none (see --help)"
-    print(f"  scenarios: {active}", file=out)
-    print("Press Ctrl-C to stop.", file=out, flush=True)
+            print(f"    {visible_text(account.describe(lang))}", file=out)
+    say("scenarios", names=", ".join(sorted(box.scenarios)) or text("sandbox_console", "no-scenarios", lang))
+    print(text("sandbox_console", "press-ctrl-c", lang), file=out, flush=True)
 
 
 class _StdinCommands:
@@ -169,7 +170,7 @@ def _command(box, line: str, out: TextIO) -> None:
 
 def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
         out: TextIO = sys.stdout, err: TextIO = sys.stderr, stdin: TextIO | None = sys.stdin,
-        on_session: Callable[[object], None] | None = None) -> int:
+        on_session: Callable[[object], None] | None = None, lang: str = "en") -> int:
     """Run a standalone sandbox until a stop signal (Ctrl-C, SIGTERM, Ctrl-Break); returns the
     exit status.
 
@@ -186,14 +187,14 @@ def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
         if stopping.requested() is None:
             box.start()  # type: ignore[attr-defined]
             _drain(events, box, out, err, on_session)  # a warning (non-loopback) comes first
-            _banner(box, out)
+            _banner(box, out, lang)
             if stdin is not None and stdin.isatty():
                 print(COMMANDS_HELP, file=out, flush=True)
             try:
                 asyncio.run(_serve(box, events, out, err, _StdinCommands(stdin), on_session))
             except KeyboardInterrupt:  # from an on_session callback: a stop request too
                 pass
-        print("\nstopping: letting messages being stored finish...", file=out, flush=True)
+        print("\n" + text("sandbox_console", "stopping", lang), file=out, flush=True)
     finally:
         # The loop's own handlers went with it: a second Ctrl-C must not cut the stop short.
         stopping.catch_early()
@@ -204,8 +205,8 @@ def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
             stopping.release(deliver=False)
     _drain(events, box, out, err, on_session)
     recorder = box.recorder  # type: ignore[attr-defined]
-    print(f"smtp-explorer sandbox stopped cleanly: {_count(recorder.total_sessions, 'session')}"
-          f", {_count(recorder.total_messages, 'message')} accepted", file=out, flush=True)
+    print(text("sandbox_console", "stopped", lang, sessions=_count(recorder.total_sessions, "session", lang),
+               messages=_count(recorder.total_messages, "message", lang)), file=out, flush=True)
     return 0
 
 
@@ -254,6 +255,6 @@ def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: Tex
         err.flush()
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, noun: str, lang: str = "en") -> str:
+    return text("sandbox_console", f"{noun}-{'1' if number == 1 else 'n'}", lang, n=number)
 
