@@ -191,3 +191,15 @@ def test_a_profile_combines_with_the_roster(make_sandbox, students):
     entries = log_entries(box.data_dir, 2)
     assert entries[0]["username"] == students[0].address
     assert entries[1]["username"] is None and entries[1]["tried"][:1] == [students[1].address]
+
+
+def test_a_password_sent_as_the_username_is_never_kept(make_sandbox, students, raw):
+    box = make_sandbox(accounts=accounts_of(students), include_default_accounts=False)
+    wire = raw(box).ehlo()
+    secret = students[0].password.encode()
+    assert wire.cmd(b"AUTH LOGIN\r\n").startswith(b"334")
+    assert wire.cmd(base64.b64encode(secret) + b"\r\n").startswith(b"334")  # answers swapped
+    assert wire.cmd(base64.b64encode(students[0].address.encode()) + b"\r\n").startswith(b"535")
+    wire.quit()
+    (entry,) = log_entries(box.data_dir)
+    assert entry["tried"] == [] and students[0].password not in json.dumps(entry)

@@ -98,7 +98,15 @@ class AuthMixin:
             return
         name = login_name(parts[0], decoded, first_answer=True)
         if name:
-            self.ctx.recorder.update(self.record, tried=name)
+            self._tried(name)
+
+    def _tried(self, username: str) -> None:
+        """Note the account AUTH was tried for. Only a name that is an account's: a client
+        that swapped its answers sends the password as the username, and that must reach
+        neither the session log nor the screen."""
+        account = self.ctx.accounts.find(username)
+        if account is not None:
+            self.ctx.recorder.update(self.record, tried=account.username)
 
     async def challenge_auth(self, challenge: str | bytes, encode_to_b64: bool = True,
                              log_client_response: bool = False) -> Any:
@@ -120,7 +128,7 @@ class AuthMixin:
     def _authenticate_login(self, server: Any, session: Any, envelope: Any, mechanism: str,
                             auth_data: LoginPassword) -> AuthResult:
         username = auth_data.login.decode("utf-8", "replace")
-        self.ctx.recorder.update(self.record, tried=username)
+        self._tried(username)
         account, verdict = self.ctx.accounts.check(
             username, auth_data.password, self._code_required())
         return self._auth_result(account, verdict)
@@ -145,7 +153,7 @@ class AuthMixin:
         if not username or not digest:
             await self.push(self.reply("cannot_split"))
             return AuthResult(success=False, handled=True)
-        self.ctx.recorder.update(self.record, tried=username)
+        self._tried(username)
         account, verdict = self.ctx.accounts.check_cram_md5(
             username, challenge, digest, self._code_required())
         return self._auth_result(account, verdict)
