@@ -22,7 +22,8 @@ def log_entries(data_dir, count: int = 1) -> list[dict]:
     path = data_dir / "sessions.jsonl"
     deadline = time.monotonic() + 60
     while True:
-        lines = path.read_text(encoding="ascii").splitlines() if path.exists() else []
+        text = path.read_text(encoding="ascii") if path.exists() else ""
+        lines = text.split("\n")[:-1]  # whole lines only: the last one may be being written
         if len(lines) >= count or time.monotonic() > deadline:
             return [json.loads(line) for line in lines]
         time.sleep(0.01)
