@@ -8,6 +8,7 @@ import base64
 import re
 import socket
 import ssl
+import time
 
 import pytest
 from clients import FRIEND, LEARNER, PASSWORD, Wire, classic
@@ -261,3 +262,59 @@ def test_plain_text_on_the_implicit_tls_port_gets_no_smtp(make_sandbox):
         sock.settimeout(0.3)
         with pytest.raises(TimeoutError):  # the server waits for a TLS ClientHello
             sock.recv(100)
+
+
+def test_exim_drops_the_client_at_its_third_unknown_command(make_sandbox):
+    box = make_sandbox(profile="exim")
+    w = Wire.to(box)
+    w.reply()
+    assert w.cmd(b"FROB\r\n") == w.cmd(b"GRONK\r\n") == b"500 unrecognized command\r\n"
+    assert w.cmd(b"ZAP\r\n") == b"500 Too many unrecognized commands\r\n"
+    assert w.closed()
+    assert box.wait_until_idle() and box.sessions[-1].outcome == "too-many-unknown"
+
+
+def test_exim(make_sandbox):
+    box = make_sandbox(profile="exim")
+    w = Wire.to(box)
+    w.reply()
+    ehlo = w.cmd(b"EHLO pc\r\n")
+    assert ehlo.startswith(b"250-mail.sandbox.test Hello pc [127.0.0.1]\r\n")
+    assert b"ENHANCEDSTATUSCODES" not in ehlo and b"250-AUTH LOGIN PLAIN\r\n" in ehlo
+    assert login_plain(w, "wrong") == b"535 Incorrect authentication data\r\n"
+    assert login_plain(w, PASSWORD) == b"235 Authentication succeeded\r\n"
+    assert w.cmd(b"MAIL FROM:<learner@sandbox.test>\r\n") == b"250 OK\r\n"
+    assert w.cmd(b"RCPT TO:<friend@sandbox.test>\r\n") == b"250 Accepted\r\n"
+    assert w.cmd(b"DATA\r\n") == b'354 Enter message, ending with "." on a line by itself\r\n'
+    assert re.fullmatch(rb"250 OK id=\S+\r\n", w.cmd(b"Subject: x\r\n\r\nhi\r\n.\r\n"))
+    assert w.cmd(b"QUIT\r\n") == b"221 mail.sandbox.test closing connection\r\n"
+
+
+def test_gmail_accepts_another_sender(make_sandbox):
+    # Gmail accepts a MAIL FROM that is not the user and rewrites the From (PROVIDERS.md fact 7)
+    box = make_sandbox(profile="gmail")
+    w = implicit(box)
+    w.reply()
+    w.cmd(b"EHLO pc\r\n")
+    assert login_plain(w, CODE).startswith(b"235")
+    assert re.fullmatch(rb"250 2.1.0 OK [0-9a-f]+ - gsmtp\r\n",
+                        w.cmd(b"MAIL FROM:<friend@sandbox.test>\r\n"))
+
+
+def test_the_inspector_explains_a_provider_reply(make_sandbox):
+    from explorer.reports.inspector import Inspector
+
+    out: list[str] = []
+    box = make_sandbox(profile="163", on_event=Inspector(out.append))
+    w = Wire.to(box)
+    w.reply()
+    w.cmd(b"EHLO pc\r\n")
+    assert login_plain(w, PASSWORD) == b"535 Error: authentication failed\r\n"
+    w.quit()
+    assert box.wait_until_idle()
+    deadline = time.monotonic() + 5
+    while not out and time.monotonic() < deadline:
+        time.sleep(0.01)
+    text = " ".join("".join(out).split())
+    assert "At 163 / 126 (Coremail): The user name or the secret was refused." in text
+    assert "What to do there: In the mailbox settings (POP3/SMTP/IMAP)" in text

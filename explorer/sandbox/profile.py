@@ -60,6 +60,7 @@ class Profile:
     enhanced_codes: bool = True
     implicit_tls: bool = False
     max_message_size: int | None = None
+    max_unknown_commands: int = 0  # the client is dropped at this unknown command (0: never)
     replies: Mapping[str, str] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -132,6 +133,7 @@ def parse_profile(name: str, data: dict[str, Any]) -> Profile:
         enhanced_codes=bool(data.get("enhanced_codes", True)),
         implicit_tls=bool(data.get("implicit_tls", False)),
         max_message_size=int(size) if size else None,
+        max_unknown_commands=int(data.get("max_unknown_commands", 0)),
         replies=replies, sources=sources)
 
 

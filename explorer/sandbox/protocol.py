@@ -48,7 +48,8 @@ _REPLY = re.compile(rb"^(\d{3})([ -])(.*)\Z", re.S)
 _ENHANCED = re.compile(rb"^[245]\.\d{1,3}\.\d{1,3}(?: |\Z)")
 _STOCK_REPLIES = {text.encode(): key for text, key in STOCK_REPLIES.items()}
 # aiosmtpd's replies that echo what the client sent, and the reply key each becomes.
-_ECHOES = ((re.compile(rb'^500 Error: command ".*" not recognized\Z', re.S), "unknown_command"),
+_UNKNOWN = re.compile(rb'^500 Error: command ".*" not recognized\Z', re.S)
+_ECHOES = ((_UNKNOWN, "unknown_command"),
            (re.compile(rb"^502 Could not VRFY ", re.S), "vrfy_bad_address"))
 _TEACHING_KEYS = frozenset(STOCK_REPLIES.values()) & frozenset(REPLIES[DEFAULT_LANGUAGE])
 _POLISHED: dict[bytes, bytes] = {}
@@ -101,6 +102,7 @@ class SandboxSMTP(ReadingLimits, AuthMixin, SMTP):
         self.implicit_tls = implicit_tls
         self.token = secrets.token_hex(6)  # the per-session id real servers put in replies
         self._peer_ip = ""
+        self._unknown = 0  # unknown commands so far (a profile may drop the client after N)
         self._size_base: int | None = ctx.max_message_size
         self.record = None
         self._close_reason: str | None = None
@@ -242,7 +244,15 @@ class SandboxSMTP(ReadingLimits, AuthMixin, SMTP):
 
     async def push(self, status: str | bytes) -> None:
         data = status.encode("utf-8", "surrogateescape") if isinstance(status, str) else status
+        if _UNKNOWN.match(data) and self._one_unknown_too_many():
+            return self.close_with("too-many-unknown", self.reply("too_many_unknown"))
         await self._send(self._polish(data) + b"\r\n")
+
+    def _one_unknown_too_many(self) -> bool:
+        # Exim drops a client after its third unknown command (aiosmtpd only after its fifth).
+        self._unknown += 1
+        limit = self.profile.max_unknown_commands
+        return bool(limit) and self._unknown >= limit
 
     def _polish(self, data: bytes) -> bytes:
         """Replace an echo of the client's text, or a stock reply that reads badly (or that the

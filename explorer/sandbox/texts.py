@@ -51,6 +51,7 @@ REPLIES: dict[str, dict[str, str]] = {
         # Never the command itself: a client's Base64 credentials sent as a command would come
         # back in the reply, and land in every log and transcript (no real server echoes).
         "unknown_command": "500 5.5.2 Error: command not recognized",
+        "too_many_unknown": "421 4.7.0 Too many unrecognized commands, closing connection",
         "vrfy_bad_address": "502 5.5.1 Could not VRFY: not an address",
         "auth_after_helo": "503 5.5.1 Error: send EHLO first: AUTH is an EHLO extension "
         "(RFC 4954)",
@@ -155,6 +156,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "server-stopped": "closed: sandbox stopping (421)",
         "tls-failed": "TLS handshake failed",
         "auth-needs-tls": "closed by the server: AUTH without TLS",
+        "too-many-unknown": "closed by the server: too many unknown commands",
         "error": "closed after an error",
     },
     "zh": {
@@ -169,6 +171,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "server-stopped": "已关闭：沙箱服务器正在停止（421）",
         "tls-failed": "TLS 握手失败",
         "auth-needs-tls": "被邮件服务器关闭：在未加密的连接上发送了 AUTH",
+        "too-many-unknown": "被邮件服务器关闭：未知命令太多",
         "error": "出错后关闭",
     },
 }
