@@ -57,8 +57,8 @@ def test_a_command_line_without_end_is_refused_and_closed(sandbox, raw):
     assert not sender.is_alive()
     [record] = _finished(sandbox)
     assert record.outcome == "command-too-long"
-    # What was kept of the line: exactly the 512 octets a command may have, no more.
-    assert record.client_bytes() == b"EHLO pc\r\n" + flood[:512]
+    # What was kept of the line: up to the octet that passed the limit (510 without CRLF).
+    assert record.client_bytes() == b"EHLO pc\r\n" + flood[:511]
     sandbox.stop()  # the log line is written just after the record is marked finished
     [logged] = (sandbox.data_dir / "sessions.jsonl").read_text().splitlines()
     assert len(logged) < 4096 and json.loads(logged)["outcome"] == "command-too-long"

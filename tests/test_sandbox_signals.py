@@ -81,10 +81,10 @@ def _one_run(data: Path, background: bool, serving: bool, delay: float) -> str:
             process.communicate()
     assert str(ROOT) not in err, err  # never a traceback through the program's code
     if not background and out == "" and process.returncode != 0 and (
-            err == "" or "<frozen site>" in err or "<frozen runpy>" in err):
+            err == "" or err.startswith("Fatal Python error: init_") or "<frozen runpy>" in err):
         # In the foreground, a SIGINT before the program's first line stops the interpreter's
-        # own start-up: its default action, or KeyboardInterrupt in the site imports or while
-        # the interpreter looks for the program.
+        # own start-up: its default action, or KeyboardInterrupt while it sets up its streams,
+        # imports site, or looks for the program (its own messages; nothing of the program's).
         return "stopped before the program started"
     assert (process.returncode, err) == (0, ""), (process.returncode, out, err)
     lines = out.splitlines()

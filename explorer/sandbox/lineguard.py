@@ -7,7 +7,8 @@ guard sees every chunk first and keeps only counts:
 
 - a command line (or an AUTH response after 334) longer than its limit is a verdict at the
   moment the limit is passed, line end or not, so the outcome never depends on how TCP cut
-  the stream: the server refuses it, drops the rest and closes;
+  the stream: the server refuses it, drops the rest and closes; what is kept of the line
+  (recorded) ends with the octet that passed the limit, however the stream was cut;
 - a line of message text over the limit is left to aiosmtpd (it answers 500 after the final
   dot and the session goes on), but only its first ``TEXT_KEEP`` octets are passed on: the
   rest of the line is dropped here, up to its line end.
@@ -81,7 +82,7 @@ class LineGuard:
             cr = data[lf - 1:lf] == b"\r" if lf > start else self._cr
             limit = self.limit(head, self.mode)
             if self.partial + (lf - start) - cr > limit:
-                return Fed(data[:start + max(0, limit + 2 - self.partial)], True, ended)
+                return Fed(data[:start + max(0, limit + 1 - self.partial)], True, ended)
             self.partial, self._head, self._cr, ended = 0, b"", False, True
             start = lf + 1
         if start < len(data):
@@ -91,7 +92,7 @@ class LineGuard:
             self._cr = data.endswith(b"\r")
             limit = self.limit(self._head, self.mode)
             if self.partial - self._cr > limit:
-                over = self.partial - (limit + 2)
+                over = self.partial - (limit + 1)
                 return Fed(data[:len(data) - over] if over > 0 else data, True, ended)
         return Fed(data, False, ended)
 
