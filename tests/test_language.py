@@ -196,3 +196,14 @@ def test_the_sandbox_console_and_the_demo_account_speak_chinese(sandbox) -> None
     english = io.StringIO()
     _banner(sandbox, english)
     assert "    learner@sandbox.test  password password123  authorization code abcdefghijklmnop" in english.getvalue()
+
+
+def test_lesson_list_in_chinese_is_aligned_by_display_width(tmp_path) -> None:
+    from explorer.width import width
+
+    done = _run("lesson", "list", "--lang", "zh", SMTP_EXPLORER_DATA=str(tmp_path))
+    rows = done.stdout.splitlines()
+    assert rows[0].split()[:3] == ["anatomy", "入门", "7"] and "个步骤" in rows[0]
+    # the titles start in one column on the terminal, whatever the level's characters
+    starts = {width(row[:row.index("个步骤")]) for row in rows}
+    assert len(starts) == 1

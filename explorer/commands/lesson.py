@@ -62,13 +62,18 @@ def _list(args: argparse.Namespace) -> int:
     if not paths:
         print("no lessons found")
         return 0
+    from explorer.lessons.texts import text
+    from explorer.width import pad
+
     progress = load_progress()
     for path in paths:
         try:
             lesson = load_lesson(path, args.lang)
             mark = _progress_mark(progress.get(str(path.resolve())), len(lesson.steps), args.lang)
             # The mark goes last: its width on the terminal depends on the language.
-            print(f"{lesson.name:<22} {lesson.level:<13} {len(lesson.steps):>2} steps  {lesson.title}"
+            level = text(f"level-{lesson.level}", args.lang)
+            print(f"{lesson.name:<22} {pad(level, 13)} {text('list-steps', args.lang, n=len(lesson.steps))}  "
+                  f"{lesson.title}"
                   + (f"  [{mark}]" if mark else ""))
         except LessonError as exc:
             print(f"{lesson_name(path):<22} (broken: {len(exc.problems)} problem(s); lesson check {path})")

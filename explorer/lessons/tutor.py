@@ -70,7 +70,7 @@ class Tutor:
     def intro(self) -> list[Line]:
         lesson = self.lesson
         return [[("title", text("intro-title", self.lang, title=lesson.title)),
-                 ("dim", text("intro-size", self.lang, level=lesson.level, steps=len(lesson.steps)))],
+                 ("dim", text("intro-size", self.lang, level=text(f"level-{lesson.level}", self.lang), steps=len(lesson.steps)))],
                 [("dim", wrap(lesson.summary, ""))],
                 [("dim", text("intro-keys", self.lang))]]
 
