@@ -140,12 +140,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.server:
         return _go(args, lesson, variables, _target(args), None)
     from explorer.sandbox import Sandbox, SandboxError
+    from explorer.sandbox.server import LEARNER_COMMAND_TIMEOUT
 
     with tempfile.TemporaryDirectory(prefix="smtp-explorer-lesson-") as tmp:
         data_dir = Path(tmp) if args.auto else None
         try:
-            box = Sandbox(data_dir=data_dir, scenarios=lesson.scenarios,
-                          profile=lesson.profile).start()
+            box = Sandbox(data_dir=data_dir, scenarios=lesson.scenarios, profile=lesson.profile,
+                          command_timeout=LEARNER_COMMAND_TIMEOUT).start()
         except SandboxError as exc:
             raise UsageError(f"the sandbox could not start: {exc}") from None
         try:

@@ -31,9 +31,13 @@ class SandboxLink:
     def _start(self) -> None:
         try:
             from explorer.sandbox import Sandbox
+            from explorer.sandbox.server import LEARNER_COMMAND_TIMEOUT
 
             # Its implicit-TLS port too, whatever the profile: /connect sandbox --tls uses it.
-            self._box = Sandbox(data_dir=self._data_dir, sock=self._listener, tls_port=0).start()
+            # One learner, thinking between keystrokes: a line left open (/raw NOOP) waits as
+            # long as an idle session does, not the class server's drip-defence minute.
+            self._box = Sandbox(data_dir=self._data_dir, sock=self._listener, tls_port=0,
+                                command_timeout=LEARNER_COMMAND_TIMEOUT).start()
         except Exception as exc:  # reported in one line when the REPL needs the sandbox
             self._failure = str(exc) or type(exc).__name__
             self._listener.close()

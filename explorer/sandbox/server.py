@@ -36,6 +36,8 @@ __all__ = ["Sandbox", "SandboxError", "is_loopback_host"]
 
 DEFAULT_MAX_SESSIONS = 1000
 DEFAULT_COMMAND_TIMEOUT = 60.0
+#: The embedded sandbox of one learner's REPL or lesson: an open line may wait as long as idling.
+LEARNER_COMMAND_TIMEOUT = 300.0
 DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024
 DEFAULT_BACKLOG = 1024
 START_TIMEOUT = 15.0
