@@ -133,7 +133,7 @@ def test_explorer_commands(sandbox) -> None:
     assert "sandbox scenarios: greylist" in shown and sandbox.scenarios == frozenset({"greylist"})
     assert "* greylist" in shown
     assert "error: unknown scenario" in shown or "error: 'nonsense'" in shown
-    assert repl.variables["sender"] == "me@x.y"
+    assert repl.addresses.get("sender") == "me@x.y"
     assert "unknown command /frobnicate" in shown
 
 

@@ -10,6 +10,7 @@ from prompt_toolkit.output import DummyOutput
 
 from explorer.core import commands as c
 from explorer.client.engine import Target
+from explorer.core.states import State
 from explorer.repl.app import Repl
 from explorer.repl.console import Console
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
@@ -21,16 +22,19 @@ def make_repl() -> Repl:
                     output=DummyOutput())
 
 
-def drive(repl: Repl, *exchanges: tuple) -> None:
+def drive(repl: Repl, *exchanges: tuple, greeting: bytes = b"220 sandbox.test ESMTP\r\n") -> None:
     """Feed the session as if these commands had been sent and answered (no server needed)."""
     session = repl.engine.session
-    session.connection_made()
-    session.receive_data(b"220 mx\r\n")
-    session.next_event()
+    if session.state is State.NOT_CONNECTED:
+        session.connection_made()
+        session.receive_data(greeting)
+        repl.addresses.answered(session.next_event())
     for outgoing, reply in exchanges:
         session.send(outgoing)
+        if isinstance(outgoing, c.Command):
+            repl.addresses.sent(outgoing)
         session.receive_data(reply)
-        session.next_event()
+        repl.addresses.answered(session.next_event())
 
 
 def complete(repl: Repl, text: str) -> list[str]:
@@ -56,7 +60,7 @@ def test_arguments_from_variables_and_advertised_mechanisms() -> None:
     assert complete(repl, "AUTH ") == ["PLAIN", "CRAM-MD5"]
     assert complete(repl, "AUTH c") == ["CRAM-MD5"]
     assert complete(repl, "EHLO ") == ["client.example"]
-    repl.variables["sender"] = "me@example.org"
+    repl.submit("/set sender me@example.org")
     assert complete(repl, "MAIL ") == ["FROM:<me@example.org>"]
 
 

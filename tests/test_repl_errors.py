@@ -98,7 +98,7 @@ def test_not_a_reply_and_an_endless_line() -> None:
     repl, shown = run_repl(target, ["/connect", "HELO me", "/quit"])
     server.close()
     assert "not a valid SMTP reply: not a reply line" in shown
-    assert "a line of over 8192 bytes with no line ending" in shown
+    assert "a line of over 8192 bytes: no reply line is that long" in shown
 
 
 def test_tls_verification_failure_then_reconnect(sandbox) -> None:
@@ -108,6 +108,10 @@ def test_tls_verification_failure_then_reconnect(sandbox) -> None:
     repl, shown = run_repl(untrusted, keys)
     assert "TLS certificate of 127.0.0.1:%d could not be verified" % sandbox.port in shown
     assert "use --insecure only if you know why" in shown
+    # The client refused the certificate and hung up: not "the server closed the connection".
+    first = flat(shown).split("TLS established")[0]
+    assert "The explorer (the client) closed the connection because of this" in first
+    assert "the server closed the connection" not in first
     assert "warning: --insecure: the server's certificate is NOT verified" in flat(shown)
     assert "TLS established" in shown and "(not verified: --insecure)" in shown
 

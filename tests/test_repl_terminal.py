@@ -18,7 +18,9 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 # An SGR sequence that sets a foreground or background colour (39/49 only reset to the default).
 COLOUR = re.compile(r"\x1b\[(?:[0-9]*;)*(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9]*)*m")
-EXPLORER = str(Path(sys.executable).with_name("smtp-explorer"))
+_SCRIPT = Path(sys.executable).with_name("smtp-explorer")
+# The installed command (as CI installs it), else the module from the source tree (PYTHONPATH).
+EXPLORER = str(_SCRIPT) if _SCRIPT.exists() else f"{sys.executable} -m explorer"
 
 
 class Terminal:

@@ -19,6 +19,18 @@ def parse_all(data: bytes, chunk: int | None = None) -> list[Reply | ProtocolErr
     return events
 
 
+def feed(data: bytes, cuts: list[int]) -> tuple[ReplyParser, list[Reply | ProtocolError]]:
+    """Feed ``data`` in pieces of the sizes in ``cuts`` (then the rest): the parser, its events."""
+    parser = ReplyParser()
+    events: list[Reply | ProtocolError] = []
+    pos = 0
+    for size in cuts + [len(data)]:
+        parser.receive_data(data[pos : pos + size])
+        pos += size
+        events.extend(parser.events())
+    return parser, events
+
+
 # (bytes, code, lines, enhanced): well-formed replies, checked both ways with format_reply.
 GOLDEN = [
     (b"220 mx.example ESMTP ready\r\n", 220, ("mx.example ESMTP ready",), None),
@@ -109,15 +121,47 @@ def test_endless_line_does_not_hang() -> None:
     parser = ReplyParser()
     parser.receive_data(b"250 " + b"y" * (HARD_LINE_LIMIT + 10))
     event = parser.next_event()
-    assert isinstance(event, ProtocolError) and "no line ending" in event.message
-    parser.receive_data(b"\r\n250 ok\r\n")
-    codes = [e.code for e in parser.events() if isinstance(e, Reply)]
-    assert codes == [250]
+    assert isinstance(event, ProtocolError) and event.message.startswith("a line of over 8192 bytes")
+    assert event.raw == b"250 " + b"y" * (HARD_LINE_LIMIT - 4) and parser.skipping
+    parser.receive_data(b"y" * 5000 + b"\r\n250 ok\r\n")
+    assert list(parser.events()) == [Reply(250, ("ok",), b"250 ok\r\n")]
+    assert parser.discarded == 10 + 4 + 5000 + 2 and not parser.skipping
+
+
+def test_a_ten_megabyte_line_is_one_error_not_hundreds() -> None:
+    parser = ReplyParser()
+    line = b"250 " + b"z" * 10_000_000
+    for start in range(0, len(line), 65536):
+        parser.receive_data(line[start:start + 65536])
+    assert [type(e) for e in parser.events()] == [ProtocolError]
+    assert parser.discarded == len(line) - HARD_LINE_LIMIT and parser.pending == b""
+
+
+def test_the_rest_of_a_cut_reply_is_not_the_next_reply() -> None:
+    rest = b"250-x\r\n" * 19_000 + b"250 last\r\n"
+    events = parse_all(b"250-x\r\n" * 1000 + rest + b"221 bye\r\n")
+    assert [type(e) for e in events] == [ProtocolError, Reply]
+    assert events[0].raw == b"250-x\r\n" * 1000 and "over 1000 lines" in events[0].message
+    assert events[1].raw == b"221 bye\r\n"
+
+
+@settings(max_examples=200)
+@given(hs.integers(min_value=HARD_LINE_LIMIT - 8, max_value=HARD_LINE_LIMIT + 8),
+       hs.sampled_from([b"\r\n", b"\n"]), hs.lists(hs.integers(min_value=1, max_value=9000), max_size=6))
+def test_a_line_near_the_hard_limit_gives_the_same_events_however_tcp_splits_it(
+        size: int, ending: bytes, cuts: list[int]) -> None:
+    data = b"250 " + b"x" * (size - 4 - len(ending)) + ending + b"250 after\r\n"
+    parser, events = feed(data, cuts)
+    assert events == parse_all(data)
+    # A line of up to HARD_LINE_LIMIT bytes (its ending included) is a reply; a longer one an error.
+    assert isinstance(events[0], Reply if size <= HARD_LINE_LIMIT else ProtocolError)
+    assert events[-1] == Reply(250, ("after",), b"250 after\r\n")
 
 
 def test_endless_multiline_reply_does_not_grow_for_ever() -> None:
     events = parse_all(b"250-x\r\n" * 1500)
     assert isinstance(events[0], ProtocolError) and "over 1000 lines" in events[0].message
+    assert len(events) == 1  # the other 500 lines belong to the cut reply: dropped, and counted
 
 
 def test_incomplete_reply_is_pending() -> None:
@@ -128,17 +172,11 @@ def test_incomplete_reply_is_pending() -> None:
 
 
 @settings(max_examples=300)
-@given(hs.binary(max_size=2000), hs.lists(hs.integers(min_value=1, max_value=64), max_size=50))
+@given(hs.binary(max_size=20000), hs.lists(hs.integers(min_value=1, max_value=64), max_size=50))
 def test_any_bytes_any_chunking_never_crash_and_account_for_every_byte(data: bytes, cuts: list[int]) -> None:
-    parser = ReplyParser()
-    events: list[Reply | ProtocolError] = []
-    pos = 0
-    for size in cuts + [len(data)]:
-        parser.receive_data(data[pos : pos + size])
-        pos += size
-        events.extend(parser.events())
-    # Every byte is either in an event or still pending: nothing is lost or invented.
-    assert b"".join(e.raw for e in events) + parser.pending == data
+    parser, events = feed(data, cuts)
+    # Every byte is in an event, counted as dropped, or still pending: nothing is invented.
+    assert len(b"".join(e.raw for e in events)) + parser.discarded + len(parser.pending) == len(data)
     # The same events come whatever the chunking.
     assert events == parse_all(data)
 

@@ -20,7 +20,7 @@ from explorer.core.session import (
 from explorer.core.states import State
 from explorer.client.transport import Chunk, ReadTimeout, TlsInfo, Transport, TransportError, make_tls_context
 
-__all__ = ["Target", "Engine", "Outcome", "Event", "Stalled", "TlsStarted", "Failure",
+__all__ = ["Target", "Engine", "Outcome", "Event", "Stalled", "TlsStarted", "Failure", "Dropped",
            "StrictModeError"]
 
 
@@ -56,12 +56,30 @@ class TlsStarted:
 
 @dataclass(frozen=True)
 class Failure:
-    """The transport failed (refused, unknown host, TLS error, broken connection)."""
+    """The transport failed (refused, unknown host, TLS error, broken connection).
+
+    ``aborted``: this client closed the connection because of it (a TLS handshake it refused),
+    rather than the server going away.
+    """
 
     message: str
+    aborted: bool = False
 
 
-Event = Union[Answer, ProtocolError, ConnectionClosed, Stalled, TlsStarted, Failure]
+@dataclass(frozen=True)
+class Dropped:
+    """Bytes the parser left out after a protocol error: the rest of an over-long line or of a
+    cut reply (``lines`` whole lines of it). They are in the wire log, just not shown."""
+
+    octets: int
+    lines: int
+
+
+Event = Union[Answer, ProtocolError, ConnectionClosed, Stalled, TlsStarted, Failure, Dropped]
+
+#: While the rest of a broken reply is being dropped, stop reading after this long a silence,
+#: so the prompt comes back soon after the last byte rather than after the whole timeout.
+QUIET = 0.3
 
 
 @dataclass
@@ -121,14 +139,19 @@ class Engine:
         return self.session.check(outgoing)
 
     def send(self, outgoing: Outgoing | DataLine | EndOfData) -> Outcome:
-        """Send one thing (StrictModeError in strict mode for a refused one) and read its replies."""
+        """Send one thing (StrictModeError in strict mode for a refused one) and read its replies.
+
+        Whatever the server sent before (a 421 in the middle of DATA, a late reply) is read first
+        and comes first in the outcome: it answers nothing this command did.
+        """
         started = time.perf_counter()
+        early = self.poll().events
         warnings = self.session.check(outgoing)
         wire = self.session.send(outgoing)  # raises StrictModeError before anything is sent
         secret = _secret_of(outgoing)
         if secret:
             self.secrets.append(secret)
-        outcome = Outcome(wire, warnings)
+        outcome = Outcome(wire, warnings, early)
         if not self.connected:
             outcome.events.append(Failure("not connected: use /connect first"))
             return outcome
@@ -142,32 +165,63 @@ class Engine:
         outcome.elapsed = time.perf_counter() - started
         return outcome
 
-    def _read_replies(self, outcome: Outcome) -> None:
-        """Read until every pending exchange has its reply, the server closes, or time runs out."""
+    def _read_replies(self, outcome: Outcome, *, block: bool = True) -> None:
+        """Read until every pending exchange has its reply, the server closes, or time runs out;
+        with ``block=False``, only what has already arrived."""
+        parser = self.session.parser
+        dropped = (parser.discarded, parser.discarded_lines)
+        try:
+            self._read_events(outcome, block)
+        finally:
+            parser = self.session.parser  # the same one unless a new connection began
+            if parser.discarded > dropped[0]:
+                outcome.events.append(Dropped(parser.discarded - dropped[0], parser.discarded_lines - dropped[1]))
+
+    def _read_events(self, outcome: Outcome, block: bool) -> None:
         session, transport = self.session, self.transport
         while True:
             event = session.next_event()
             if event is not NEED_DATA:
                 outcome.events.append(event)
                 if isinstance(event, Answer):
+                    if event.starttls and session.parser.holds_data:
+                        # Bytes sent after the 220, before the handshake, would be read as if they
+                        # came under TLS (the STARTTLS command injection of CVE-2011-0411): refuse.
+                        transport.close()
+                        session.connection_lost()
+                        outcome.events.append(Failure(
+                            "the server sent more bytes after its 220 to STARTTLS, before the TLS "
+                            "handshake; they cannot be trusted, so the connection was closed", aborted=True))
+                        return
                     if event.starttls:
                         try:
                             outcome.events.append(TlsStarted(transport.start_tls()))
                         except TransportError as exc:
-                            outcome.events.append(Failure(str(exc)))
-                            outcome.events.append(session.connection_lost())
+                            # The client refused the handshake and hung up; the server did not close.
+                            session.connection_lost()
+                            outcome.events.append(Failure(str(exc), aborted=True))
                             return
                     if event.after is State.CLOSED:
                         transport.close()
                         session.connection_lost()
                         return
                 continue
-            if not session.awaiting_reply:
+            skipping = session.parser.skipping
+            if not block:
+                if not transport.readable():
+                    return
+                timeout = None
+            elif session.awaiting_reply:
+                timeout = None
+            elif skipping:  # the rest of a broken reply: read while it keeps coming, not for the timeout
+                timeout = QUIET
+            else:
                 return
             try:
-                data = transport.receive()
+                data = transport.receive(timeout)
             except ReadTimeout:
-                outcome.events.append(Stalled(session.pending_bytes, transport.timeout))
+                if session.awaiting_reply:
+                    outcome.events.append(Stalled(session.pending_bytes, transport.timeout))
                 return
             except TransportError as exc:
                 outcome.events.append(Failure(str(exc)))
@@ -177,6 +231,13 @@ class Engine:
                 outcome.events.append(session.connection_lost())
                 return
             session.receive_data(data)
+
+    def poll(self) -> Outcome:
+        """Whatever the server has already sent, without waiting: replies nothing asked for."""
+        outcome = Outcome()
+        if self.connected:
+            self._read_replies(outcome, block=False)
+        return outcome
 
     def wait(self, timeout: float) -> Outcome:
         """Read whatever the server sends within ``timeout`` (for a late or unsolicited reply)."""

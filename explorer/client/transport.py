@@ -8,6 +8,7 @@ Every failure a user can meet (refused, unknown host, timeout, TLS verification)
 
 from __future__ import annotations
 
+import select
 import socket
 import ssl
 import time
@@ -129,6 +130,19 @@ class Transport:
             self.close()
             raise TransportError(f"the connection broke while sending ({exc.strerror or exc})") from None
         self.log.append(Chunk(time.time(), "client", data, self.tls is not None))
+
+    def readable(self) -> bool:
+        """Whether bytes (or the end of the connection) are there to read now, without waiting."""
+        sock = self._sock
+        if sock is None:
+            return False
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return True  # decrypted bytes already inside the TLS layer: select would not see them
+        try:
+            ready, _, _ = select.select([sock], [], [], 0)  # sockets work with select on every system
+        except (OSError, ValueError):
+            return True  # a broken socket: the read that follows says how
+        return bool(ready)
 
     def receive(self, timeout: float | None = None) -> bytes:
         """Whatever bytes arrive next; b"" when the server closed. ReadTimeout if none in time."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from explorer.core.replies import Reply
 
 __all__ = ["Extension", "Capabilities", "parse_ehlo"]
 
 _KEYWORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+_MECHANISM = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,20 @@ class Capabilities:
     def get(self, keyword: str) -> Extension | None:
         return self._index.get(keyword.upper())
 
-    @property
+    @cached_property
     def auth_mechanisms(self) -> tuple[str, ...]:
-        """The SASL mechanisms from AUTH (and the legacy AUTH=), upper-case, without repeats."""
-        seen: list[str] = []
+        """The SASL mechanisms from AUTH (and the legacy AUTH=), upper-case, without repeats.
+
+        Only valid mechanism names count (RFC 4422 3.1: up to 20 of A-Z 0-9 - _): a name with
+        control characters in it is never suggested to the learner or put on a command line.
+        Computed once (the toolbar asks on every keystroke), in one pass over the parameters.
+        """
+        seen: dict[str, None] = {}
         for ext in self.extensions:
             if ext.keyword == "AUTH":
-                seen.extend(m.upper() for m in ext.params if m.upper() not in seen)
+                for name in ext.params:
+                    if _MECHANISM.fullmatch(name):
+                        seen.setdefault(name.upper(), None)
         return tuple(seen)
 
     @property

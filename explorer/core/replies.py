@@ -9,13 +9,16 @@ nothing a server sends can make it raise or wait for ever:
 * deviations that still leave a readable reply (bare LF, a line over 512 octets, a continuation
   whose code differs, text that is not UTF-8) are kept, and named in ``Reply.problems``;
 * a line that is not ``ddd``, ``ddd SP text`` or ``ddd-text`` is a :class:`ProtocolError`
-  carrying the offending bytes; so is a line that runs past :data:`HARD_LINE_LIMIT` without an
-  end, or a reply of more than :data:`MAX_REPLY_LINES` lines.
+  carrying the offending bytes; so is a line longer than :data:`HARD_LINE_LIMIT` (with or without
+  its end: the outcome never depends on how TCP split the bytes), or a reply of more than
+  :data:`MAX_REPLY_LINES` lines. The rest of such a line, or of such a reply, is dropped as it
+  arrives (and counted in ``discarded``), so that it cannot pass for the reply to a later command.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
@@ -102,7 +105,13 @@ class ReplyParser:
         self._texts: list[str] = []
         self._problems: list[str] = []
         self._code: int | None = None
-        self._events: list[Reply | ProtocolError] = []
+        self._events: deque[Reply | ProtocolError] = deque()
+        # After an error the rest of the offending line ("line") or of the cut reply ("reply")
+        # is dropped as it arrives, so it never becomes the answer to a later command.
+        self._skip: str | None = None
+        self._skip_head = b""  # the first bytes of the line being dropped
+        self.discarded = 0  # bytes dropped in all (counted, never kept: a hostile line is endless)
+        self.discarded_lines = 0  # whole lines dropped after a cut
 
     def receive_data(self, data: bytes) -> None:
         """Add bytes received from the server (any chunking)."""
@@ -111,32 +120,76 @@ class ReplyParser:
 
     @property
     def pending(self) -> bytes:
-        """Bytes received that are not part of a finished event yet."""
+        """Bytes received that are not part of a finished event yet (dropped bytes excluded)."""
         return b"".join(self._lines) + bytes(self._buffer)
+
+    @property
+    def holds_data(self) -> bool:
+        """Whether anything received is still unread: a buffered event or bytes of one."""
+        return bool(self._events or self._lines or self._buffer)
+
+    @property
+    def skipping(self) -> bool:
+        """True while the rest of an over-long line or of a cut reply is being dropped."""
+        return self._skip is not None
 
     def next_event(self) -> Reply | ProtocolError | NeedData:
         """The next complete reply or error, or NEED_DATA."""
-        return self._events.pop(0) if self._events else NEED_DATA
+        return self._events.popleft() if self._events else NEED_DATA
 
     def events(self) -> Iterable[Reply | ProtocolError]:
         """Every complete event buffered so far."""
         while self._events:
-            yield self._events.pop(0)
+            yield self._events.popleft()
 
     # -- internals ---------------------------------------------------------------------------
 
     def _drain(self) -> None:
-        while True:
-            end = self._buffer.find(b"\n")
-            if end < 0:
-                if len(self._buffer) > HARD_LINE_LIMIT:
-                    raw = bytes(self._buffer)
-                    self._buffer.clear()
-                    self._fail(f"a line of over {HARD_LINE_LIMIT} bytes with no line ending", raw)
-                return
-            line = bytes(self._buffer[: end + 1])
-            del self._buffer[: end + 1]
-            self._take_line(line)
+        # Lines are read at an offset and the buffer is trimmed once per call: trimming per line
+        # would copy the rest of the buffer for every line (quadratic for a 100,000-line reply).
+        buffer, start = self._buffer, 0
+        try:
+            while start < len(buffer):
+                end = buffer.find(b"\n", start, start + HARD_LINE_LIMIT)
+                if self._skip is not None:
+                    start = self._drop(start, end)
+                    continue
+                if end < 0:
+                    if len(buffer) - start > HARD_LINE_LIMIT:
+                        # Cut at the limit whatever the chunking, so the event is always the same.
+                        head = bytes(buffer[start:start + HARD_LINE_LIMIT])
+                        start += HARD_LINE_LIMIT
+                        self._fail(f"a line of over {HARD_LINE_LIMIT} bytes: no reply line is that "
+                                   "long (the rest of the line is left out)", head)
+                        self._skip, self._skip_head = "line", b""
+                        continue
+                    return
+                line = bytes(buffer[start:end + 1])
+                start = end + 1
+                self._take_line(line)
+        finally:
+            del buffer[:start]
+
+    def _drop(self, start: int, end: int) -> int:
+        """Drop bytes of a skipped line or reply from ``start``; returns where to go on."""
+        buffer = self._buffer
+        if end < 0:
+            end = buffer.find(b"\n", start)
+        stop = len(buffer) if end < 0 else end + 1
+        if len(self._skip_head) < 4:  # enough of the line to tell a final reply line
+            self._skip_head += buffer[start:min(stop, start + 4 - len(self._skip_head))]
+        self.discarded += stop - start
+        if end < 0:
+            return stop
+        if self._skip == "line":
+            self._skip = None
+        else:
+            self.discarded_lines += 1
+            match = _LINE.match(self._skip_head.rstrip(b"\r\n"))
+            if match and match.group(2) != b"-":  # the cut reply's last line
+                self._skip = None
+        self._skip_head = b""
+        return stop
 
     def _fail(self, message: str, raw: bytes) -> None:
         raw = b"".join(self._lines) + raw
@@ -176,7 +229,8 @@ class ReplyParser:
         self._texts.append(text)
         final = match.group(2) != b"-"
         if not final and len(self._lines) >= MAX_REPLY_LINES:
-            self._fail(f"a reply of over {MAX_REPLY_LINES} lines with no final line", b"")
+            self._fail(f"a reply of over {MAX_REPLY_LINES} lines: the rest of it is left out", b"")
+            self._skip, self._skip_head = "reply", b""
             return
         if final:
             first = self._texts[0]

@@ -141,12 +141,24 @@ class ClientSession:
         """The connection ended (EOF, reset, or after 221/421)."""
         event = ConnectionClosed(self.state, self.state in _OPEN or bool(self._pending))
         self.state = State.CLOSED
+        # Nothing of a closed connection holds any more: no TLS, no login, no extensions.
+        self.context = Context(messages=self.context.messages)
         self._pending.clear()
         return event
 
     @property
     def awaiting_reply(self) -> bool:
         return bool(self._pending)
+
+    @property
+    def unfinished_line(self) -> bytes:
+        """What ``RawBytes`` sent after its last LF: a line the server still waits to see end."""
+        return self._raw_tail
+
+    @property
+    def parser(self) -> ReplyParser:
+        """The reply parser of this connection (what it dropped, whether it is dropping now)."""
+        return self._parser
 
     @property
     def pending_bytes(self) -> bytes:
@@ -260,6 +272,13 @@ class ClientSession:
     def next_event(self) -> Answer | ProtocolError | NeedData:
         """The next reply (as an :class:`Answer`, with the state already updated), or NEED_DATA."""
         event = self._parser.next_event()
+        if isinstance(event, ProtocolError):
+            # Garbage still answers the oldest exchange: left pending, every later command would
+            # wait for a reply that already came and be shown the previous command's answer.
+            if self._pending and self._pending.popleft() == st.BODY:
+                self.context = replace(self.context, recipients=0)
+                self.state = self._base(self.context)  # the transaction is over either way
+            return event
         if not isinstance(event, Reply):
             return event
         unexpected = not self._pending

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from string import Formatter
 from typing import Callable
 
 from prompt_toolkit import PromptSession
@@ -10,7 +11,7 @@ from prompt_toolkit.auto_suggest import Suggestion
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import History
 
-from explorer.core.commands import AuthLine, Command, CommandError, parse_command
+from explorer.core.commands import AuthLine, Command, CommandError, RawBytes, parse_command
 from explorer.core.render import hexdump, visible, visible_text
 from explorer.core.replies import Reply
 from explorer.core.session import Answer, DataLine, EndOfData, StrictModeError
@@ -20,6 +21,7 @@ from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl import view
+from explorer.repl.addresses import AddressBook
 from explorer.repl.auth_guide import AuthGuide
 from explorer.repl.family import ServerFamily, connect_hint_lines
 from explorer.repl.console import Console, Line
@@ -35,8 +37,9 @@ __all__ = ["Repl", "SandboxUnavailable"]
 class SandboxUnavailable(Exception):
     """Raised by the ``sandbox`` callable when the embedded sandbox could not start (one line)."""
 
-# The message the DATA-mode suggestions walk through, one line at a time.
-DATA_TEMPLATE = ("From: <{sender}>", "To: <{recipient}>", "Subject: Hello from smtp-explorer", "",
+# The message the DATA-mode suggestions walk through, one line at a time; From and To are the
+# envelope's addresses.
+DATA_TEMPLATE = ("From: {header_from}", "To: {header_to}", "Subject: Hello from smtp-explorer", "",
                  "Hello! This message was typed line by line.", ".")
 
 
@@ -55,15 +58,14 @@ class Repl:
         self._sandbox_tls_target: Target | None = None  # its implicit-TLS port, once used
         self.console = console or Console(output=output)
         self.lang = lang
-        self.variables = {"domain": "client.example", "sender": "learner@sandbox.test",
-                          "recipient": "friend@sandbox.test", "username": "learner@sandbox.test"}
-        self.variables.update(variables or {})
+        self.addresses = AddressBook(variables)
         self.show_bytes = True
         self.show_hex = False
         self.finished = False
         self.last_reply: Reply | None = None
         self.auth: AuthGuide | None = None
         self._auth_mechanism = ""
+        self._initial_user: str | None = None  # the user name inside AUTH's initial response
         self._data_index = 0
         self.message = MessageDesk()
         self.server_family = ServerFamily()  # recognised from the banner and EHLO
@@ -120,28 +122,66 @@ class Repl:
     # -- what comes next ------------------------------------------------------------------------
 
     def suggestion(self) -> str | None:
-        """The expected next input, filled in; None when the server is the one to speak."""
+        """The expected next input, filled in (the ghost text); None when there is nothing to fill
+        in: the server is the one to speak, or the learner must type something only they know."""
         state = self.engine.state
         tutor = self.tutor
         if tutor is not None and tutor.asking:
             return None
+        if self.engine.session.unfinished_line and state is not State.DATA:
+            return "/raw \\r\\n"  # /raw sent a line without its end: finish that line first
         if state is State.DATA:
             lesson_line = tutor.data_suggestion() if tutor is not None else None
             if lesson_line is not None:
                 return lesson_line
-            line = DATA_TEMPLATE[min(self._data_index, len(DATA_TEMPLATE) - 1)]
-            return line.format(**self.variables)
+            return self._fill(DATA_TEMPLATE[min(self._data_index, len(DATA_TEMPLATE) - 1)])
         if tutor is not None and tutor.suggestion() is not None and state is not State.AUTH_EXCHANGE:
             return tutor.suggestion()
         if state is State.AUTH_EXCHANGE:
             if self.auth is None or self.auth.field != "username":
                 return None
+            if self.auth.decoded_paste is not None:  # it looked like Base64: offer what it said
+                return self.auth.decoded_paste
             lesson_user = tutor.suggestion() if tutor is not None else None
-            return lesson_user or self.variables["username"]
+            return lesson_user or self.addresses.get("username")
         step = self.engine.session.expected_step()
         if step is None or "{auth_response}" in step or "{message}" in step:
             return None
-        return step.format(**self.variables)
+        return self._fill(step)
+
+    def next_step(self) -> str:
+        """What the learner should do next, in words when there is nothing to fill in."""
+        step = self.suggestion()
+        if step is not None:
+            return step
+        state, tutor = self.engine.state, self.tutor
+        if tutor is not None and tutor.asking:
+            return note("hint-answer", self.lang)
+        if state is State.AUTH_EXCHANGE and self.auth is not None:
+            return note({"username": "hint-username", "password": "hint-password"}.get(self.auth.field, "hint-response"),
+                        self.lang)
+        if state is State.DATA:
+            return note("hint-data", self.lang)
+        template = self.engine.session.expected_step()
+        if template is None or self.engine.session.awaiting_reply:
+            return table_text("ui", "toolbar", self.lang, "wait")
+        missing = [name for _, name, _, _ in Formatter().parse(template) if name and not self._values().get(name)]
+        shown = template.format(**{**self._values(), **{name: "..." for name in missing}})
+        return note("hint-missing", self.lang, step=shown, name=missing[0]) if missing else shown
+
+    def _values(self) -> dict[str, str]:
+        values = self.addresses.values()
+        values["header_from"] = ", ".join(f"<{a}>" for a in self.addresses.header("sender"))
+        values["header_to"] = ", ".join(f"<{a}>" for a in self.addresses.header("recipient"))
+        return values
+
+    def _fill(self, template: str) -> str | None:
+        """``template`` with its ``{names}`` filled in; None if one of them is not known."""
+        values = self._values()
+        names = [name for _, name, _, _ in Formatter().parse(template) if name]
+        if not all(values.get(name) for name in names):
+            return None
+        return template.format(**values)
 
     def _prompt_message(self) -> FormattedText:
         state, ctx = self.engine.state, self.engine.session.context
@@ -162,17 +202,20 @@ class Repl:
             self._shown_stage = state
             self.say_lines(self.stage_text(state))
         step = self.suggestion()
-        if (state, step) != self._shown_step:
-            self._shown_step = (state, step)
+        hint = step or self.next_step()
+        if (state, hint) != self._shown_step:
+            self._shown_step = (state, hint)
+            # Whatever the server or a lesson put into the step is shown escaped, never raw.
             if step and not step.startswith("/") and state is not State.AUTH_EXCHANGE:
                 wire = (DataLine(step) if state is State.DATA and step != "." else
                         EndOfData() if step == "." else _command_or_none(step))
                 data = wire.to_bytes() if wire is not None else b""
-                self.say([("dim", self.text("next")), ("title", step), ("dim", f"   -> {visible(data)}" if self.show_bytes else "")])
+                self.say([("dim", self.text("next")), ("title", view.typed_text(step)),
+                          ("dim", f"   -> {visible(data)}" if self.show_bytes else "")])
                 if self.show_hex and data:
                     self.say_lines([[("dim", "   " + row)] for row in hexdump(data).splitlines()])
-            elif step:
-                self.say([("dim", self.text("next")), ("title", step)])
+            elif step or state not in (State.AUTH_EXCHANGE, State.AWAITING_GREETING, State.DATA_END):
+                self.say([("dim", self.text("next")), ("title", view.typed_text(hint))])
 
     def _offer_suggestion(self) -> None:
         if self._on_ready is not None:
@@ -261,6 +304,13 @@ class Repl:
 
     def send(self, outgoing) -> None:
         """Show the exact bytes and the warnings, send, then show everything that came back."""
+        # What the server said meanwhile (a 421 in the middle of DATA) comes first, and answers
+        # nothing this line does; if it closed the connection, the line is not sent at all.
+        early = self.engine.poll()
+        self.show_outcome(early)
+        if early.events and not self.engine.connected:
+            self.say([("warn", "   " + note("not-sent-closed", self.lang))])
+            return
         try:
             warnings = self.engine.check(outgoing)
             # "(expect N)" says what THIS server answers where servers differ
@@ -273,11 +323,14 @@ class Repl:
             if isinstance(outgoing, Command) and outgoing.verb == "AUTH":
                 mechanism, _, initial = outgoing.argument.partition(" ")
                 self._auth_mechanism = mechanism.upper()
+                self._initial_user = AuthGuide.user_of_initial(self._auth_mechanism, initial.strip())
                 self.auth = None
                 self.say_lines(AuthGuide.describe_initial(self._auth_mechanism, initial.strip(), self.lang))
             if self.engine.state is State.DATA and isinstance(outgoing, (DataLine, EndOfData)):
                 self._data_index += 1
             outcome = self.engine.send(outgoing)
+            if isinstance(outgoing, Command):
+                self.addresses.sent(outgoing)
         except StrictModeError as exc:
             self.say([("error", "   " + self.text("strict-refused", reason=exc))])
             return
@@ -295,6 +348,7 @@ class Repl:
             if isinstance(event, Answer):
                 self.last_reply = event.reply
                 self.say_lines(self.server_family.after(event, self.lang))
+                self.addresses.answered(event)
                 self._after_answer(event)
 
     def _after_answer(self, answer: Answer) -> None:
@@ -306,6 +360,10 @@ class Repl:
                                                    self.lang)
             self.say_lines(lines)
         elif answer.after is not State.AUTH_EXCHANGE:
+            if answer.after is State.AUTHENTICATED and answer.before is not State.AUTHENTICATED:
+                user = self.auth.values.get("username") if self.auth is not None else self._initial_user
+                if user:
+                    self.addresses.logged_in(user)
             self.auth = None
 
     # -- actions used by slash commands ----------------------------------------------------------
@@ -334,6 +392,7 @@ class Repl:
             self.say([("warn", "warning: --insecure: the server's certificate is NOT verified; anyone in between could read everything")])
         self.engine.target = target
         self.auth = None
+        self.addresses.connecting(sandbox=self.on_sandbox(target))
         self.say([("dim", self.text("connecting", target=self.target_label))])
         outcome = self.engine.connect()
         self.show_outcome(outcome)
@@ -373,6 +432,9 @@ class Repl:
         return lines
 
     def leave(self) -> None:
+        if self.engine.connected and self.engine.session.unfinished_line:
+            # /raw left a line open: end it, or QUIT would be glued to it ("QUITQUIT").
+            self.send(RawBytes(b"\r\n"))
         if self.engine.connected and self.engine.state is State.AUTH_EXCHANGE:
             self.send(AuthLine("*"))  # cancel the exchange first: QUIT there would be read as an answer
         if self.engine.connected and self.engine.state not in (State.CLOSED, State.DATA, State.AWAITING_GREETING):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from explorer.core.auth import (
-    Base64Error, b64encode_text, cram_md5_response, decode_challenge, plain_response, split_plain,
+    Base64Error, b64decode, b64encode_text, cram_md5_response, decode_challenge, plain_response, split_plain,
 )
 from explorer.core.commands import AuthLine
 from explorer.core.render import visible, visible_text
@@ -35,6 +35,10 @@ class AuthGuide:
     wanted: list[str] = field(default_factory=list)  # fields still to ask: "username", "password"
     values: dict[str, str] = field(default_factory=dict)
     lang: str = "en"
+    # A user name typed as Base64 (what the assignment trains): what it decodes to, while the
+    # learner is asked which one they meant. Typed again as it was, it is sent encoded once more.
+    decoded_paste: str | None = None
+    _pasted: str | None = None
 
     @classmethod
     def after_334(cls, mechanism: str, challenge: str, previous: AuthGuide | None,
@@ -81,6 +85,20 @@ class AuthGuide:
             return [[("warn", "   " + _t("auth-initial-bad", lang, mechanism=mechanism, error=exc))]]
         return []
 
+    @staticmethod
+    def user_of_initial(mechanism: str, initial: str) -> str | None:
+        """The user name inside an initial response (PLAIN's authcid, LOGIN's first answer)."""
+        if not initial or initial == "=":
+            return None
+        try:
+            if mechanism == "PLAIN":
+                return split_plain(initial).authcid or None
+            if mechanism == "LOGIN":
+                return decode_challenge(initial).text or None
+        except Base64Error:
+            return None
+        return None
+
     @property
     def field(self) -> str:
         return self.wanted[0] if self.wanted else "response"
@@ -98,6 +116,10 @@ class AuthGuide:
         if text == "*":
             return AuthLine("*"), [[("dim", "   " + _t("auth-cancel", self.lang))]]
         name = self.field
+        if name == "username":
+            asked = self._ask_if_base64(text)
+            if asked:
+                return None, asked
         if self.wanted:
             self.wanted.pop(0)
         if name == "response":
@@ -128,3 +150,30 @@ class AuthGuide:
             [("dim", "   " + _t("auth-cram", self.lang)), ("", visible_text(response))],
             [("dim", " " + _t("auth-base64", self.lang)), ("title", encoded)],
         ]
+
+    def _ask_if_base64(self, text: str) -> list[Line]:
+        """Lines asking the learner, if ``text`` looks like a user name already in Base64."""
+        pasted, self._pasted, self.decoded_paste = self._pasted, None, None
+        if text == pasted:  # asked already, and typed the same again: that is what they meant
+            return []
+        decoded = _readable_base64(text)
+        if decoded is None:
+            return []
+        self._pasted, self.decoded_paste = text, decoded
+        return [[("warn", wrap(note("base64-pasted", self.lang, decoded=visible_text(decoded), typed=text), "   "))]]
+
+
+def _readable_base64(text: str) -> str | None:
+    """What ``text`` decodes to if it is Base64 of a readable name (``bGVhcm5lcg==``), else None.
+
+    A real user name seldom is valid Base64 that decodes to printable UTF-8 text of 3 or more
+    characters, so this asks rarely when the name was typed plainly.
+    """
+    stripped = text.strip()
+    if len(stripped) < 4 or "@" in stripped:
+        return None
+    try:
+        decoded = b64decode(stripped).decode("utf-8")
+    except (Base64Error, UnicodeDecodeError):
+        return None
+    return decoded if len(decoded) >= 3 and decoded.isprintable() else None

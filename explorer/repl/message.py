@@ -56,7 +56,8 @@ class MessageDesk:
         from explorer.client.compose import ComposeError, Draft, interactive, labelled  # email: slow
 
         texts = pick(load("compose")["labels"], repl.lang)
-        draft = Draft(sender=repl.variables["sender"], to=(repl.variables["recipient"],),
+        book = repl.addresses  # the header matches the envelope of the open transaction
+        draft = Draft(sender=(book.header("sender") or [""])[0], to=tuple(book.header("recipient")),
                       subject=subject or texts["default_subject"], attachments=tuple(self.attachments))
         try:
             opening, self.closing = interactive(draft, lang=repl.lang)

@@ -19,6 +19,7 @@ from explorer.knowledge.guide import stage
 from explorer.knowledge.tables import DEFAULT_LANG, load, pick
 from explorer.width import pad
 from explorer.knowledge.tables import text as table_text
+from explorer.repl import view
 
 if TYPE_CHECKING:
     from explorer.repl.app import Repl
@@ -116,7 +117,7 @@ def _state(repl: Repl, arg: str) -> None:
     repl.say_lines(repl.stage_text(session.state))
     verbs = session.sensible_verbs()
     repl.say([("", repl.text("state-sensible")), ("title", " ".join(verbs) if verbs else repl.text("state-no-command"))])
-    repl.say([("", repl.text("state-expected")), ("title", repl.suggestion() or repl.text("state-wait"))])
+    repl.say([("", repl.text("state-expected")), ("title", view.typed_text(repl.next_step()))])
     repl.say([("", repl.text("state-facts", server=repl.target_label, tls=repl.text("on" if ctx.tls else "off"),
                              auth=repl.text("state-auth-done" if ctx.authenticated else "state-auth-not-yet"),
                              greeted="EHLO" if ctx.esmtp else "HELO" if ctx.introduced else "-"))])
@@ -269,15 +270,17 @@ def _attach(repl: Repl, arg: str) -> None:
 
 
 def _set(repl: Repl, arg: str) -> None:
+    from explorer.repl.addresses import NAMES
+
     name, _, value = arg.strip().partition(" ")
     if not name:
-        for key, val in repl.variables.items():
-            repl.say([("", f"  {key:<10} "), ("title", val)])
+        for key, val in repl.addresses.values().items():
+            repl.say([("", f"  {key:<10} "), ("title", visible_text(val) or "-")])
         return
-    if name not in repl.variables or not value.strip():
-        repl.error(f"usage: /set NAME VALUE, NAME one of {', '.join(repl.variables)}")
+    if name not in NAMES or not value.strip():
+        repl.error(f"usage: /set NAME VALUE, NAME one of {', '.join(NAMES)}")
         return
-    repl.variables[name] = value.strip()
+    repl.addresses.set(name, value.strip())
     repl.say([("dim", f"{name} = "), ("title", visible(value.strip().encode()))])
 
 
@@ -371,7 +374,8 @@ def argument_options(repl: Repl, name: str) -> list[str]:
     if name == "connect":
         return ["sandbox", "--starttls", "--tls", "--insecure", "--timeout"]
     if name == "set":
-        return list(repl.variables)
+        from explorer.repl.addresses import NAMES
+        return list(NAMES)
     if name == "save":
         return ["--reveal-secrets"]
     if name == "lang":

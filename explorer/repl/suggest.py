@@ -11,6 +11,7 @@ from prompt_toolkit.formatted_text import FormattedText
 
 from explorer.core.commands import VERBS
 from explorer.knowledge.guide import stage
+from explorer.repl.view import typed_text
 
 if TYPE_CHECKING:
     from explorer.repl.app import Repl
@@ -59,18 +60,18 @@ class SmtpCompleter(Completer):
             return
         verb, _, rest = text.partition(" ")
         verb = verb.upper()
-        v = repl.variables
+        v = repl.addresses.values()  # "" for an address nobody gave: then nothing is offered
         options: list[str] = []
         if verb == "MAIL":
-            options = [f"FROM:<{v['sender']}>"]
+            options = [f"FROM:<{v['sender']}>"] if v["sender"] else ["FROM:<"]
         elif verb == "RCPT":
-            options = [f"TO:<{v['recipient']}>"]
+            options = [f"TO:<{v['recipient']}>"] if v["recipient"] else ["TO:<"]
         elif verb in ("EHLO", "HELO"):
             options = [v["domain"]]
         elif verb == "AUTH":
             options = list(repl.engine.session.context.capabilities.auth_mechanisms) or ["LOGIN", "PLAIN", "CRAM-MD5"]
         elif verb in ("VRFY", "EXPN"):
-            options = [v["recipient"]]
+            options = [v["recipient"]] if v["recipient"] else []
         yield from _matches(rest, options)
 
     def _slash(self, text: str) -> Iterable[Completion]:
@@ -94,7 +95,7 @@ def toolbar(repl: Repl, columns: int | None = None) -> FormattedText:
     texts = pick(load("ui")["toolbar"], repl.lang)
     session = repl.engine.session
     ctx = session.context
-    step = repl.suggestion() or texts["wait"]
+    step = typed_text(repl.next_step())  # it can hold what a server sent: never raw
     on_sandbox = repl.on_sandbox(repl.engine.target)
     parts = [repl.target_label, stage(session.state.value, repl.lang).title, texts["tls_on" if ctx.tls else "tls_off"],
              texts["auth_yes" if ctx.authenticated else "auth_no"]]

@@ -10,13 +10,13 @@ from explorer.core.render import hexdump, shown_lines, visible, visible_text
 from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
-from explorer.client.engine import Event, Failure, Stalled, TlsStarted
+from explorer.client.engine import Dropped, Event, Failure, Stalled, TlsStarted
 from explorer.reports.explaining import eight_bit_mark, provider_lines, wrap, wrap_after
 from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
 
-__all__ = ["wire_lines", "warning_lines", "finding_lines", "event_lines", "stage_lines", "code_style",
+__all__ = ["typed_text", "wire_lines", "folded_wire_lines", "warning_lines", "finding_lines", "event_lines", "stage_lines", "code_style",
            "dot_stuff_note"]
 
 
@@ -24,8 +24,24 @@ def _t(key: str, lang: str, **values: object) -> str:
     return table_text("repl", key, lang, **values)
 
 
+def typed_text(text: str) -> str:
+    """Text for the learner to type (a suggestion, a hint), made safe for the terminal: control
+    characters escaped as everywhere, but a backslash left as it is (``/raw \\r\\n`` is typed so)."""
+    return "\\".join(visible_text(part) for part in text.split("\\"))
+
+
 def code_style(code: int) -> str:
     return f"code{code // 100}" if 2 <= code // 100 <= 5 else "error"
+
+
+#: A reply is shown whole up to this many lines; a longer one shows its first FOLD_HEAD and last
+#: FOLD_TAIL lines and says how many were left out (printing costs about 1.5 ms a line, so a
+#: 20,000-line reply printed whole kept the prompt away for half a minute).
+FOLD_HEAD, FOLD_TAIL = 8, 3
+#: Bytes of one line shown before the rest of it is left out (a hostile line can be megabytes).
+FOLD_WIDTH = 400
+#: Bytes of a folded reply that go into its hex dump.
+FOLD_HEX = 512
 
 
 def wire_lines(direction: str, data: bytes, *, hex_dump: bool = False, lang: str = "en") -> list[Line]:
@@ -45,6 +61,39 @@ def wire_lines(direction: str, data: bytes, *, hex_dump: bool = False, lang: str
         lines = [[(style, tag), ("dim", _t("nothing", lang))]]
     if hex_dump:
         lines += [[("dim", "   " + row)] for row in hexdump(data).splitlines()]
+    return lines
+
+
+def folded_wire_lines(direction: str, data: bytes, lang: str = "en", *, hex_dump: bool = False) -> list[Line]:
+    """Like :func:`wire_lines`, but a long reply shows its first and last lines and the count of
+    the lines in between, and a long line its first bytes: the screen stays readable and quick."""
+    pieces = data.split(b"\n")
+    if pieces[-1] == b"":
+        pieces.pop()
+    count = len(pieces)
+    if count <= FOLD_HEAD + FOLD_TAIL + 1 and len(data) <= FOLD_WIDTH * count:
+        return wire_lines(direction, data, hex_dump=hex_dump, lang=lang)
+    ends = [b"\n"] * (count - 1) + [b"\n" if data.endswith(b"\n") else b""]
+
+    def shown(index: int) -> Line:
+        line = pieces[index] + ends[index]
+        if len(line) <= FOLD_WIDTH:
+            return wire_lines(direction, line, lang=lang)[0]
+        return wire_lines(direction, line[:FOLD_WIDTH], lang=lang)[0] + [
+            ("dim", " " + note("folded-line-end", lang, octets=len(line) - FOLD_WIDTH))]
+
+    if count <= FOLD_HEAD + FOLD_TAIL + 1:
+        lines = [shown(i) for i in range(count)]
+    else:
+        left_out = range(FOLD_HEAD, count - FOLD_TAIL)
+        octets = sum(len(pieces[i]) + 1 for i in left_out)
+        lines = ([shown(i) for i in range(FOLD_HEAD)]
+                 + [[("dim", "   " + note("folded-lines", lang, count=len(left_out), octets=octets))]]
+                 + [shown(i) for i in range(count - FOLD_TAIL, count)])
+    if hex_dump:
+        lines += [[("dim", "   " + row)] for row in hexdump(data[:FOLD_HEX]).splitlines()]
+        if len(data) > FOLD_HEX:
+            lines.append([("dim", "   " + note("folded-line-end", lang, octets=len(data) - FOLD_HEX))])
     return lines
 
 
@@ -79,7 +128,7 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     from explorer.knowledge import codes  # with the first reply, not before the first prompt
 
     reply = answer.reply
-    out = wire_lines("server", reply.raw, hex_dump=hex_dump, lang=lang)
+    out = folded_wire_lines("server", reply.raw, lang, hex_dump=hex_dump)
     info = codes.explain_code(reply.code, lang)
     head: Line = [("", "   "), (code_style(reply.code), str(reply.code))]
     if reply.enhanced:
@@ -117,8 +166,10 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
     if isinstance(event, Answer):
         return _answer_lines(event, lang, hex_dump)
     if isinstance(event, ProtocolError):
-        return wire_lines("server", event.raw, hex_dump=hex_dump, lang=lang) + [
+        return folded_wire_lines("server", event.raw, lang, hex_dump=hex_dump) + [
             [("error", "   " + _t("not-a-reply", lang)), ("", event.message)]]
+    if isinstance(event, Dropped):
+        return [[("warn", wrap(note("dropped-rest", lang, lines=event.lines, octets=event.octets), "   "))]]
     if isinstance(event, ConnectionClosed):
         lines: list[Line] = [[("error", "   " + _t("closed", lang))]]
         if event.mid_transaction:
@@ -128,7 +179,10 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
     if isinstance(event, Stalled):
         lines = [[("warn", "   " + _t("stalled", lang, seconds=f"{event.timeout:g}"))]]
         if event.partial:
-            lines.append([("dim", "   " + _t("received-so-far", lang)), ("wire", visible(event.partial))])
+            shown = visible(event.partial[-FOLD_WIDTH:])
+            if len(event.partial) > FOLD_WIDTH:  # the end tells what is missing; the start was shown
+                shown = "..." + shown
+            lines.append([("dim", "   " + _t("received-so-far", lang)), ("wire", shown)])
             lines.append([("dim", "   " + _t("partial-note", lang))])
         else:
             lines.append([("dim", "   " + _t("maybe-waiting", lang))])
@@ -139,7 +193,10 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
         return [[("tls", "   " + _t("tls-established", lang, version=info.version, cipher=info.cipher))],
                 [("tls", "   " + _t("certificate", lang, subject=visible_text(info.subject)))]]
     if isinstance(event, Failure):
-        return [[("error", _t("error", lang) + event.message)]]
+        lines = [[("error", _t("error", lang) + event.message)]]
+        if event.aborted:
+            lines += [[("warn", wrap(note("client-aborted", lang), "   "))], [("dim", "   " + _t("closed-next", lang))]]
+        return lines
     return [[("error", f"(unexpected event {type(event).__name__})")]]
 
 
