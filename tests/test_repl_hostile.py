@@ -141,7 +141,7 @@ def test_control_characters_in_ehlo_never_reach_the_screen_the_state_or_the_tool
     repl.submit("EHLO me")
     repl._before_prompt()  # the next: line
     repl.submit("/state")
-    bar = "".join(text for _, text in toolbar(repl))
+    bar = "".join(text for _, text in toolbar(repl, columns=300))
     assert repl.engine.session.context.capabilities.auth_mechanisms == ()  # no valid SASL name there
     repl.submit("QUIT")
     server.close()
@@ -163,7 +163,7 @@ def test_five_thousand_auth_mechanisms_are_read_once() -> None:
     assert len(caps.auth_mechanisms) == 5401 and caps.auth_mechanisms[-1] == "LOGIN"
     first = caps.auth_mechanisms
     for _ in range(3):  # every keystroke redraws the toolbar: the list is not worked out again
-        assert "next: AUTH LOGIN" in "".join(text for _, text in toolbar(repl))
+        assert "next: AUTH LOGIN" in "".join(text for _, text in toolbar(repl, columns=300))
     assert caps.auth_mechanisms is first
     repl.submit("QUIT")
     server.close()
@@ -180,7 +180,7 @@ def test_a_failed_starttls_handshake_is_the_clients_abort_and_leaves_no_tls() ->
     assert "The explorer (the client) closed the connection because of this; the mail server did not hang up." in flat
     assert "the server closed the connection" not in shown
     assert repl.engine.state is State.CLOSED
-    bar = "".join(text for _, text in toolbar(repl))
+    bar = "".join(text for _, text in toolbar(repl, columns=300))
     assert "| TLS off | AUTH no |" in bar and "tls" not in "".join(t for _, t in repl._prompt_message())
 
 
@@ -190,7 +190,7 @@ def test_after_a_close_the_toolbar_says_auth_no(sandbox) -> None:
     repl, shown = run_repl(sandbox_target(sandbox), ["/connect", "EHLO me",
                                                      "AUTH PLAIN AGxlYXJuZXJAc2FuZGJveC50ZXN0AHBhc3N3b3JkMTIz", "QUIT"])
     assert "S: 235 " in shown and "S: 221 " in shown
-    assert "| closed | TLS off | AUTH no |" in "".join(text for _, text in toolbar(repl))
+    assert "| closed | TLS off | AUTH no |" in "".join(text for _, text in toolbar(repl, columns=300))
 
 
 def test_bytes_after_the_220_to_starttls_are_refused_not_read_as_tls() -> None:

@@ -20,7 +20,7 @@ def client_lines(box) -> bytes:
 
 
 def bar(repl: Repl) -> str:
-    return "".join(text for _, text in toolbar(repl))
+    return "".join(text for _, text in toolbar(repl, columns=300))
 
 
 def test_a_real_server_gets_no_sandbox_address() -> None:
