@@ -140,3 +140,20 @@ def test_connect_hint_for_port_25():
     assert "TLS first" in connect_hint(2525, False, silent=b"\x15\x03\x03\x00\x02\x02\x32")
     assert "TLS first" in connect_hint(465, False, silent=b"")
     assert connect_hint(465, True, silent=b"") is None
+
+
+def test_qq_gbk_reply_is_decoded_and_explained_in_the_repl():
+    from scripted_server import ScriptedServer
+
+    gbk = ("535 Error: 请使用授权码登录。详情请看: http://service.mail.qq.com/cgi-bin/help?"
+           "subtype=1&&id=28&&no=1001256\r\n").encode("gbk")
+    server = ScriptedServer([("send", b"220 smtp.qq.com Esmtp QQ Mail Server\r\n"), ("read",),
+                             ("send", gbk), ("read",)])
+    try:
+        target = Target("127.0.0.1", server.port, "plain", timeout=2.0)
+        _, shown = run_repl(target, ["/connect", "AUTH PLAIN AGEAYg=="])
+    finally:
+        server.close()
+    text = flat(shown)
+    assert "Not UTF-8: decoded as GB18030: Error: 请使用授权码登录" in text
+    assert "At QQ Mail: You sent the QQ login password" in text
