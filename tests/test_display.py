@@ -140,3 +140,11 @@ def test_transcripts_and_the_inspector_show_chinese_as_text(tmp_path, sandbox) -
     assert "<summary>[8 位 UTF-8，23 字节]</summary>" in html  # the hex, one click away
     lines = annotate(engine.log, lang="zh")
     assert any(line.endswith(f"C: {LOVE}\\r\\n   [8 位 UTF-8，23 字节]") for line in lines)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_help_fits_80_columns_in_both_languages(lang: str) -> None:
+    target = Target("127.0.0.1", 9, "plain", timeout=1.0)  # /help needs no server
+    _, text = run_repl(target, ["/help", "/help lang"], lang=lang)
+    assert "/lang [en|zh]" in text
+    assert [line for line in text.splitlines() if width(line) > 80] == []

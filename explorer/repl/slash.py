@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Callable
 from explorer.core.commands import VERBS, RawBytes
 from explorer.core.render import EscapeError, parse_escapes, visible, visible_text
 from explorer.core.states import State
-from explorer.reports.explaining import describe_base64, explain_item, wrap
+from explorer.reports.explaining import describe_base64, explain_item, wrap, wrap_after
 from explorer.knowledge.guide import stage
 from explorer.knowledge.tables import DEFAULT_LANG, load, pick
-from explorer.width import pad
+from explorer.width import pad, width
 from explorer.knowledge.tables import text as table_text
 from explorer.repl import view
 
@@ -47,8 +47,12 @@ def _help(repl: Repl, arg: str) -> None:
         repl.say([("title", repl.text("help-title"))])
         for command in COMMANDS.values():
             texts = command.texts(repl.lang)
-            repl.say([("", f"  {pad(texts['usage'], 34)} "), ("dim", texts["summary"])])
-        repl.say([("dim", repl.text("help-footer"))])
+            usage = f"  {pad(texts['usage'], 34)} "
+            if width(usage) > 37:  # a long usage gets its own line, the summary the next
+                repl.say([("", wrap(texts["usage"], "  ", "      "))])
+                usage = " " * 37
+            repl.say([("", usage), ("dim", wrap_after(usage, texts["summary"], " " * 37))])
+        repl.say([("dim", wrap(repl.text("help-footer"), ""))])
         return
     if topic.lower() in COMMANDS:
         texts = COMMANDS[topic.lower()].texts(repl.lang)
