@@ -157,3 +157,11 @@ def test_qq_gbk_reply_is_decoded_and_explained_in_the_repl():
     text = flat(shown)
     assert "Not UTF-8: decoded as GB18030: Error: 请使用授权码登录" in text
     assert "At QQ Mail: You sent the QQ login password" in text
+
+
+def test_a_bare_lf_says_which_servers_accept_it(sandbox):
+    _, shown = run_repl(sandbox_target(sandbox), ["/connect", "/raw EHLO pc\\n"],
+                        sandbox=lambda: sandbox)
+    text = flat(shown)
+    assert "[bare-lf]" in text
+    assert "a real server: Servers differ: the sandbox, Postfix by default and Exim" in text

@@ -120,6 +120,8 @@ def finding_lines(findings, lang: str = "en") -> list[Line]:
         out.append([("warn", "  " + table_text("ui", "heading", lang, label=f"{kind} [{finding.key}] {where}")),
                     ("", "\n" + wrap(texts.what))])
         out.append([("dim", wrap(table_text("ui", "labelled", lang, label=label("why", lang), text=texts.why)))])
+        # what real servers do with it: where they differ (bare LF, AUTH after HELO), who does what
+        out.append([("dim", wrap(table_text("ui", "labelled", lang, label=label("server", lang), text=texts.server)))])
         out.append([("dim", wrap(table_text("ui", "labelled", lang, label=label("fix", lang), text=texts.fix)))])
     return out
 
