@@ -1,5 +1,5 @@
-"""The provider-replies table: every reply text of PROVIDERS.md is recognised, with the right
-provider and advice; the lines here are copied verbatim from PROVIDERS.md (ids filled in)."""
+"""The provider-replies table: every reply text of docs/providers.md is recognised, with the right
+provider and advice; the lines here are copied verbatim from docs/providers.md (ids filled in)."""
 
 from __future__ import annotations
 

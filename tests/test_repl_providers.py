@@ -128,8 +128,13 @@ def test_providers_command(capsys):
     assert "smtp.163.com" in out and "smtp.qq.com" in out and "smtp.gmail.com" in out
     assert "465 TLS from the first byte (--tls)" in out
     assert "authorization code" in out and "app password" in out
+    lines = capsys.readouterr().out.splitlines() if main(["providers"]) == 0 else []
+    # Every field of a provider under its name, indented alike; the source names the repo's doc.
+    assert "  host: smtp.163.com, smtp.126.com" in lines and "  source: docs/providers.md 163: ports (V/P)" in lines
     assert main(["providers", "--lang", "zh"]) == 0
-    assert "授权码" in capsys.readouterr().out
+    zh = capsys.readouterr().out
+    assert "授权码" in zh and "  主机：smtp.163.com, smtp.126.com" in zh.splitlines()
+    assert "；25 明文（常被网络封锁）" in flat(zh)
 
 
 def test_connect_hint_for_port_25():

@@ -1,5 +1,5 @@
 """Sandbox profiles: each server the learner meets, its replies checked byte for byte against the
-texts of PROVIDERS.md (written out here, not read from the profile files, so a wrong profile
+texts of docs/providers.md (written out here, not read from the profile files, so a wrong profile
 fails), implicit TLS, and no profile ever echoing a command."""
 
 from __future__ import annotations
@@ -291,7 +291,7 @@ def test_exim(make_sandbox):
 
 
 def test_gmail_accepts_another_sender(make_sandbox):
-    # Gmail accepts a MAIL FROM that is not the user and rewrites the From (PROVIDERS.md fact 7)
+    # Gmail accepts a MAIL FROM that is not the user and rewrites the From (docs/providers.md fact 7)
     box = make_sandbox(profile="gmail")
     w = implicit(box)
     w.reply()

@@ -24,5 +24,6 @@ def run_providers(args: argparse.Namespace) -> int:
     from explorer.knowledge.providers import host_lines
     from explorer.reports.explaining import wrap
 
-    return print_lines([wrap(line, "", "      ") if line.startswith("  ") else line
+    # A labelled line keeps its indent; its continuation lines hang under the text.
+    return print_lines([wrap(line.lstrip(), "  ", "      ") if line.startswith("  ") else line
                         for line in host_lines(args.lang)])

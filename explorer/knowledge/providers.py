@@ -1,6 +1,6 @@
 """Recognised replies of real mail servers: what a reply means at that provider, and what to do.
 
-The data is ``providers.toml`` (one entry per reply text of PROVIDERS.md, with its source).
+The data is ``providers.toml`` (one entry per reply text of docs/providers.md, with its source).
 :func:`recognise` takes a reply's raw bytes, or its text, and returns the first entry whose code
 and pattern match. Replies that are not UTF-8 (QQ's older 535 is GBK) are decoded by
 :func:`decode_reply` first, and the entry says which encoding it was.
@@ -106,15 +106,18 @@ def advice_lines(found: ProviderReply, lang: str = DEFAULT_LANG, *,
 
 def host_lines(lang: str = DEFAULT_LANG) -> list[str]:
     """The providers' hosts, ports (with their TLS) and SMTP secret, as lines to print."""
+    from explorer.knowledge.tables import text
+
     data = load("providers")
     labels = pick(data["port"], lang)
     out = [labels["heading"]]
     for entry in data["host"].values():
         texts = pick(entry, lang)
-        ports = "; ".join(f"{port} {labels[mode]}" for port, mode in entry["ports"])
-        out += ["", entry["name"], f"  {labels['hosts']}: {', '.join(entry['hosts'])}",
-                f"  {labels['ports']}: {ports}", f"  {labels['secret']}: {texts['secret']}",
-                f"  {labels['source']}: {entry['source']}"]
+        ports = labels["separator"].join(f"{port} {labels[mode]}" for port, mode in entry["ports"])
+        out += ["", entry["name"]]
+        for name, value in (("hosts", ", ".join(entry["hosts"])), ("ports", ports),
+                            ("secret", texts["secret"]), ("source", entry["source"])):
+            out.append("  " + text("ui", "labelled", lang, label=labels[name], text=value))
     return out
 
 

@@ -1,7 +1,7 @@
 """Sandbox profiles: the sandbox behaving like a server the learner meets (163, QQ, Gmail...).
 
 A profile is data: one TOML file per profile in ``profiles/`` beside this module. It gives the
-replies the server sends (each with the source it was taken from, see PROVIDERS.md of the
+replies the server sends (each with the source it was taken from, see docs/providers.md of the
 project) and its policies: when AUTH is allowed, whether it is refused before STARTTLS (and
 whether the connection is then closed), whether AUTH after HELO is accepted, whether MAIL needs
 AUTH or TLS, whether the sender must match the login (checked at MAIL or after DATA), whether
