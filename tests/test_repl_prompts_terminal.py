@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 from test_repl_terminal import EXPLORER, terminal  # noqa: F401 (the fixture: one tmux server per program)
@@ -36,7 +37,12 @@ def test_prompts_follow_the_session_in_a_terminal(terminal, tmp_path) -> None:  
     term.keys("password123", "Enter")
     term.wait_for("S: 235 ")
     term.keys("/raw QUIT", "Enter")
-    term.wait_for("next: /raw \\r\\n")
+    term.wait_for("C: QUIT\n")
+    # Ctrl-D only once the prompt is back: between prompts the terminal is in cooked mode, and
+    # there the line discipline itself eats a Ctrl-D.
+    deadline = time.monotonic() + 20
+    while term.screen().count("authenticated> ") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
     term.keys("C-d")  # leaving ends the open line first: QUIT, not QUITQUIT
     screen = term.wait_for("S: 221 ")
     assert "QUITQUIT" not in screen
