@@ -153,3 +153,12 @@ def test_compose_fills_the_header(sandbox) -> None:
     message = email.message_from_bytes(stored.data)
     assert str(email.header.make_header(email.header.decode_header(message["Subject"]))) == "你好"
     assert message["Message-ID"] and message["Date"] and message["From"] == "learner@sandbox.test"
+
+
+def test_a_long_next_step_puts_its_bytes_on_a_line_of_their_own(sandbox) -> None:
+    # 80 columns: "next: MAIL FROM:<...>   -> MAIL FROM:<...>\r\n" would wrap inside a token.
+    _, out = run_repl(sandbox_target(sandbox), ["/connect", "HELO client.example", "/quit"])
+    lines = out.splitlines()
+    at = lines.index("next: MAIL FROM:<learner@sandbox.test>")
+    assert lines[at + 1] == "   -> MAIL FROM:<learner@sandbox.test>\\r\\n"
+    assert "next: EHLO client.example   -> EHLO client.example\\r\\n" in lines  # short: one line

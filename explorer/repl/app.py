@@ -17,7 +17,7 @@ from explorer.core.replies import Reply
 from explorer.core.session import Answer, DataLine, EndOfData, StrictModeError
 from explorer.core.states import State
 from explorer.client.engine import Engine, Outcome, Target
-from explorer.reports.explaining import wrap
+from explorer.reports.explaining import WIDTH, wrap
 from explorer.knowledge.guide import note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl import view
@@ -30,6 +30,7 @@ from explorer.repl.keys import key_bindings
 from explorer.repl.message import MessageDesk
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
 from explorer.repl.targets import TargetError, parse_target
+from explorer.width import width
 
 __all__ = ["Repl", "SandboxUnavailable"]
 
@@ -210,8 +211,13 @@ class Repl:
                 wire = (DataLine(step) if state is State.DATA and step != "." else
                         EndOfData() if step == "." else _command_or_none(step))
                 data = wire.to_bytes() if wire is not None else b""
-                self.say([("dim", self.text("next")), ("title", view.typed_text(step)),
-                          ("dim", f"   -> {visible(data)}" if self.show_bytes else "")])
+                line: Line = [("dim", self.text("next")), ("title", view.typed_text(step))]
+                arrow = ("dim", f"   -> {visible(data)}" if self.show_bytes else "")
+                if width("".join(text for _, text in [*line, arrow])) <= WIDTH:
+                    self.say([*line, arrow])
+                else:  # the bytes on a line of their own rather than wrapped mid-token
+                    self.say(line)
+                    self.say([arrow])
                 if self.show_hex and data:
                     self.say_lines([[("dim", "   " + row)] for row in hexdump(data).splitlines()])
             elif step or state not in (State.AUTH_EXCHANGE, State.AWAITING_GREETING, State.DATA_END):
