@@ -170,8 +170,10 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(visible_text(str(exc))) from None
         if missing:
-            print(f"generated {missing} missing passwords and codes, written to "
-                  f"{visible_text(str(args.roster))}")
+            from explorer.knowledge.tables import text
+
+            print(text("sandbox_console", "roster-generated", args.lang, n=missing,
+                       path=visible_text(str(args.roster))))
         accounts += accounts_of(students)
         roster = args.roster
 

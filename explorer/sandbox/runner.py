@@ -25,8 +25,6 @@ __all__ = ["run", "format_event"]
 
 POLL = 0.1  # seconds between looks at the server's events (they come from its own thread)
 BACKGROUND_CHECK = 0.5  # seconds between looks at whether a background job came to the front
-COMMANDS_HELP = ("commands: scenario NAME... (switch, e.g. 'scenario greylist slow=0.5'), "
-                 "scenario none, status, help")
 
 
 def _stamp(when: float) -> str:
@@ -37,41 +35,52 @@ def _shown(text: str | None) -> str:
     return visible((text or "").encode("utf-8", "surrogateescape"))
 
 
-def format_event(event: SandboxEvent, data_dir: str = "") -> str | None:
-    """The line printed for an event, or None for events that get no line."""
+def _say(key: str, lang: str, **values: object) -> str:
+    return text("sandbox_console", key, lang, **values)
+
+
+def _names(names, lang: str) -> str:
+    """Scenario names (or "none") joined the way the language joins a list."""
+    return _say("list-separator", lang).join(sorted(names)) or _say("none", lang)
+
+
+def format_event(event: SandboxEvent, data_dir: str = "", lang: str = "en") -> str | None:
+    """The line printed for an event in ``lang``, or None for events that get no line."""
     stamp = _stamp(event.time)
+    separator = _say("list-separator", lang)
     if event.kind == "session-ended" and event.record is not None:
         record = event.record
-        parts = [outcome_text(record.outcome)]
-        parts.append(f"{record.messages} message{'s' if record.messages != 1 else ''}")
+        parts = [outcome_text(record.outcome, lang), _count(record.messages, "message", lang)]
         if record.username:
-            parts.append(f"user {_shown(record.username)}")
+            parts.append(_say("part-user", lang, user=_shown(record.username)))
         elif record.tried:  # who failed matters most in class: never the password
-            parts.append(f"AUTH failed for {_shown(record.tried[-1])}")
+            parts.append(_say("part-auth-failed", lang, user=_shown(record.tried[-1])))
         if record.tls:
             parts.append("TLS")
         seconds = (record.ended_at or event.time) - record.started_at
-        parts.append(f"{seconds:.2f} s")
-        return f"{stamp} session #{record.id} {record.peer}: {', '.join(parts)}"
+        parts.append(_say("part-seconds", lang, seconds=f"{seconds:.2f}"))
+        return _say("session-line", lang, stamp=stamp, id=record.id, peer=record.peer,
+                    parts=separator.join(parts))
     if event.kind == "message-stored":
-        recipients = ", ".join(f"<{_shown(r)}>" for r in event.recipients)
-        subject = visible(event.subject[:80]) if event.subject is not None else "(no subject)"
+        recipients = separator.join(f"<{_shown(r)}>" for r in event.recipients)
+        subject = (visible(event.subject[:80]) if event.subject is not None
+                   else _say("no-subject", lang))
         prefix = data_dir.rstrip(os.sep) + os.sep if data_dir else ""
         where = ", ".join(str(p)[len(prefix):] if prefix and str(p).startswith(prefix)
                           else str(p) for p in event.paths)
-        return (f"{stamp} session #{event.session_id} stored {event.size} octets from "
-                f"<{_shown(event.sender)}> to {recipients}: {subject} -> {_shown(where)}")
+        return _say("stored", lang, stamp=stamp, id=event.session_id, size=event.size,
+                    sender=f"<{_shown(event.sender)}>", recipients=recipients, subject=subject,
+                    where=_shown(where))
     if event.kind == "scenarios-changed":
-        names = ", ".join(sorted(event.scenarios)) or "none"
-        return f"{stamp} scenarios now: {names}"
+        return _say("scenarios-now", lang, stamp=stamp, names=_names(event.scenarios, lang))
     if event.kind == "warning":
-        return f"{stamp} warning: {visible_text(event.text)}"
+        return _say("warning", lang, stamp=stamp, text=visible_text(event.text))
     return None
 
 
 def _banner(box, out: TextIO, lang: str = "en") -> None:
     def say(key: str, **values: object) -> None:
-        print(text("sandbox_console", key, lang, **values), file=out)
+        print(_say(key, lang, **values), file=out)
 
     say("listening", where=f"{box.host}:{box.port}")
     if box.tls_port is not None:
@@ -88,8 +97,9 @@ def _banner(box, out: TextIO, lang: str = "en") -> None:
         say("accounts")
         for account in box.accounts:
             print(f"    {visible_text(account.describe(lang))}", file=out)
-    say("scenarios", names=", ".join(sorted(box.scenarios)) or text("sandbox_console", "no-scenarios", lang))
-    print(text("sandbox_console", "press-ctrl-c", lang), file=out, flush=True)
+    say("scenarios", names=_say("list-separator", lang).join(sorted(box.scenarios))
+        or _say("no-scenarios", lang))
+    print(_say("press-ctrl-c", lang), file=out, flush=True)
 
 
 class _StdinCommands:
@@ -142,7 +152,7 @@ def _in_background(fd: int) -> bool:
         return False
 
 
-def _command(box, line: str, out: TextIO) -> None:
+def _command(box, line: str, out: TextIO, lang: str = "en") -> None:
     words = line.split()
     if not words:
         return
@@ -151,20 +161,20 @@ def _command(box, line: str, out: TextIO) -> None:
         if names == ["none"]:
             names = []
         if len(words) == 1 and words[0] == "scenarios":
-            print(f"scenarios: {', '.join(sorted(box.scenarios)) or 'none'}", file=out)
+            print(_say("scenarios-list", lang, names=_names(box.scenarios, lang)), file=out)
             return
         try:
             box.set_scenarios(names)
         except ValueError as exc:
-            print(f"error: {visible_text(str(exc))}", file=out)
+            print(_say("command-error", lang, text=visible_text(str(exc))), file=out)
     elif words[0] == "status":
         sessions = box.sessions
         live = sum(1 for s in sessions if s.live)
-        print(f"{box.recorder.total_sessions} sessions ({live} open), "
-              f"{box.recorder.total_messages} messages accepted; scenarios: "
-              f"{', '.join(sorted(box.scenarios)) or 'none'}", file=out)
+        print(_say("status", lang, sessions=_count(box.recorder.total_sessions, "session", lang),
+                   live=live, messages=_count(box.recorder.total_messages, "message", lang),
+                   names=_names(box.scenarios, lang)), file=out)
     else:
-        print(COMMANDS_HELP, file=out)
+        print(_say("commands-help", lang), file=out)
     out.flush()
 
 
@@ -186,15 +196,16 @@ def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
         box = make_sandbox(events.put)
         if stopping.requested() is None:
             box.start()  # type: ignore[attr-defined]
-            _drain(events, box, out, err, on_session)  # a warning (non-loopback) comes first
+            _drain(events, box, out, err, on_session, lang)  # a warning (non-loopback) comes first
             _banner(box, out, lang)
             if stdin is not None and stdin.isatty():
-                print(COMMANDS_HELP, file=out, flush=True)
+                print(_say("commands-help", lang), file=out, flush=True)
             try:
-                asyncio.run(_serve(box, events, out, err, _StdinCommands(stdin), on_session))
+                asyncio.run(_serve(box, events, out, err, _StdinCommands(stdin), on_session,
+                                   lang))
             except KeyboardInterrupt:  # from an on_session callback: a stop request too
                 pass
-        print("\n" + text("sandbox_console", "stopping", lang), file=out, flush=True)
+        print("\n" + _say("stopping", lang), file=out, flush=True)
     finally:
         # The loop's own handlers went with it: a second Ctrl-C must not cut the stop short.
         stopping.catch_early()
@@ -203,15 +214,16 @@ def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
                 box.stop()  # type: ignore[attr-defined]
         finally:
             stopping.release(deliver=False)
-    _drain(events, box, out, err, on_session)
+    _drain(events, box, out, err, on_session, lang)
     recorder = box.recorder  # type: ignore[attr-defined]
-    print(text("sandbox_console", "stopped", lang, sessions=_count(recorder.total_sessions, "session", lang),
+    print(_say("stopped", lang, sessions=_count(recorder.total_sessions, "session", lang),
                messages=_count(recorder.total_messages, "message", lang)), file=out, flush=True)
     return 0
 
 
 async def _serve(box, events: "queue.SimpleQueue[SandboxEvent]", out: TextIO, err: TextIO,
-                 commands: _StdinCommands, on_session: Callable[[object], None] | None) -> None:
+                 commands: _StdinCommands, on_session: Callable[[object], None] | None,
+                 lang: str = "en") -> None:
     """Print events and run typed commands until a stop signal."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -225,10 +237,10 @@ async def _serve(box, events: "queue.SimpleQueue[SandboxEvent]", out: TextIO, er
         stop.set()
     # The kept request is also looked at on every turn: the listener only makes it prompt.
     while not stop.is_set() and stopping.requested() is None:
-        _drain(events, box, out, err, on_session)
+        _drain(events, box, out, err, on_session, lang)
         for line in commands.ready():
-            _command(box, line, out)
-            _drain(events, box, out, err, on_session)  # the "scenarios now" line right after it
+            _command(box, line, out, lang)
+            _drain(events, box, out, err, on_session, lang)  # the "scenarios now" line right after it
         try:
             await asyncio.wait_for(stop.wait(), POLL)
         except asyncio.TimeoutError:
@@ -236,14 +248,14 @@ async def _serve(box, events: "queue.SimpleQueue[SandboxEvent]", out: TextIO, er
 
 
 def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: TextIO,
-           on_session: Callable[[object], None] | None = None) -> None:
+           on_session: Callable[[object], None] | None = None, lang: str = "en") -> None:
     wrote = False
     while True:
         try:
             event = events.get_nowait()
         except queue.Empty:
             break
-        line = format_event(event, str(box.data_dir))
+        line = format_event(event, str(box.data_dir), lang)
         if line is not None:
             print(line, file=err if event.kind == "warning" else out)
             wrote = True
@@ -256,5 +268,5 @@ def _drain(events: "queue.SimpleQueue[SandboxEvent]", box, out: TextIO, err: Tex
 
 
 def _count(number: int, noun: str, lang: str = "en") -> str:
-    return text("sandbox_console", f"{noun}-{'1' if number == 1 else 'n'}", lang, n=number)
+    return _say(f"{noun}-{'1' if number == 1 else 'n'}", lang, n=number)
 
