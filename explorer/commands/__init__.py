@@ -16,7 +16,7 @@ from typing import Sequence
 
 from explorer import __version__, stopping
 from explorer.commands.base import (USAGE_ERROR, Parser, UsageError, add_lang_argument, add_save_arguments,
-                                    resolve_lang, silence_stdout)
+                                    help_lang, help_text, resolve_lang, silence_stdout)
 
 __all__ = ["main", "build_parser"]
 
@@ -27,20 +27,16 @@ COMMAND_MODULES: tuple[str, ...] = tuple(f"explorer.commands.{name}" for name in
 DEFAULT_HANDLER = ("explorer.commands.repl", "run_sandbox_repl")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="smtp-explorer",
-        description=(
-            "An educational, step-by-step SMTP protocol explorer: see the exact bytes, "
-            "understand every reply, make mistakes safely."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"smtp-explorer {__version__}")
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The whole command line, its help in ``lang``."""
+    parser = Parser(prog="smtp-explorer", description=help_text("top.description", lang), lang=lang)
+    parser.add_argument("--version", action="version", version=f"smtp-explorer {__version__}",
+                        help=help_text("option.version", lang))
     add_save_arguments(parser, top_level=True)  # for the REPL, and before any sub-command
     add_lang_argument(parser, default=None)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")  # Parsers in lang
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+        importlib.import_module(name).register(subparsers, lang)
     for sub in set(subparsers.choices.values()):
         # Every command takes --lang after its name too; SUPPRESS keeps a --lang given before the
         # command (``smtp-explorer --lang zh explain 535``) from being reset by the sub-parser.
@@ -62,7 +58,7 @@ def _main(argv: Sequence[str] | None) -> int:
     # Arguments that are not UTF-8 arrive with lone surrogates: make them U+FFFD, as text.
     argv = [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in argv]
     if argv:
-        args = build_parser().parse_args(argv)
+        args = build_parser(help_lang(argv)).parse_args(argv)
         handler = getattr(args, "handler", None)
     else:  # the REPL: no parser to build, which keeps the first prompt quick
         args, handler = argparse.Namespace(save=None, reveal_secrets=False, lang=None), None

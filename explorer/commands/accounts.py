@@ -6,22 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError
+from explorer.commands.base import help_text, UsageError
 
 __all__ = ["register"]
-
-EPILOG = """\
-examples:
-  smtp-explorer accounts generate --count 120 --prefix s --domain lab.test -o roster.csv
-  smtp-explorer accounts generate --from class.csv -o roster.csv
-
-The roster is CSV with the columns id, name, address, password, code (the address is also the
-AUTH username). --from reads an instructor's own CSV with at least id and address (name and
-other columns are kept) and generates every missing password and code. The file written is
-readable by its owner only, and an existing file is never replaced. Hand each student their
-row; start the class server with: smtp-explorer sandbox --roster roster.csv
-"""
-
 
 def _count(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100_000:
@@ -29,19 +16,19 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     parser = subparsers.add_parser(
-        "accounts", help="make a class roster: a password and an authorization code per student",
-        description="Make the accounts of a class for the sandbox's class mode.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["generate"], help="what to do (generate)")
-    parser.add_argument("--count", type=_count, metavar="N", help="how many students")
-    parser.add_argument("--prefix", default="s", help="the ids' prefix (default s: s001, s002...)")
-    parser.add_argument("--domain", default="lab.test", help="the addresses' domain (default lab.test)")
+        "accounts", help=help_text("accounts.help", lang),
+        description=help_text("accounts.description", lang),
+        epilog=help_text("accounts.epilog", lang), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["generate"], help=help_text("accounts.action", lang))
+    parser.add_argument("--count", type=_count, metavar="N", help=help_text("accounts.count", lang))
+    parser.add_argument("--prefix", default="s", help=help_text("accounts.prefix", lang))
+    parser.add_argument("--domain", default="lab.test", help=help_text("accounts.domain", lang))
     parser.add_argument("--from", dest="source", type=Path, metavar="CSV",
-                        help="an instructor's CSV (id, name, address): fill in the secrets")
+                        help=help_text("accounts.from", lang))
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
-                        help="the roster to write (never replaced if it exists)")
+                        help=help_text("accounts.output", lang))
     parser.set_defaults(handler=_run)
 
 

@@ -13,6 +13,7 @@ quick. The shared options are defined once here:
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Callable
 
 from explorer.reports.options import REVEAL
 
-__all__ = ["USAGE_ERROR", "UsageError", "Parser", "add_lang_argument", "resolve_lang",
+__all__ = ["USAGE_ERROR", "UsageError", "Parser", "help_text", "help_lang", "add_lang_argument", "resolve_lang",
            "add_reveal_argument", "add_save_arguments", "add_session_arguments", "counting_number", "load_session_args",
            "print_lines", "print_problems", "silence_stdout", "write_guarded"]
 
@@ -32,8 +33,89 @@ class UsageError(Exception):
     """A mistake in what the user asked for: reported in one line, exit status 2."""
 
 
+def help_text(key: str, lang: str = "en", **values: object) -> str:
+    """The ``--help`` text ``key`` in ``lang`` (the table ``cli_help``), placeholders filled."""
+    from explorer.knowledge.tables import text
+
+    return text("cli_help", key, lang, **values)
+
+
+def help_lang(argv: list[str]) -> str:
+    """The language ``--help`` speaks, known before the parser is built: ``--lang`` in ``argv``
+    (read here without argparse, which is what is being built), then what
+    :func:`resolve_lang` would choose. No warning here: parsing gives it once."""
+    from explorer.language import DEFAULT, choose, normalise, system_locale
+
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            return normalise(argv[index + 1]) or DEFAULT
+        if arg.startswith("--lang="):
+            return normalise(arg.partition("=")[2]) or DEFAULT
+    fallback = system_locale() if sys.platform == "win32" else None
+    return choose(None, os.environ, fallback).lang
+
+
+@functools.cache
+def _formatter(base: type[argparse.HelpFormatter], lang: str) -> type[argparse.HelpFormatter]:
+    """``base`` (argparse's formatter, or its Raw variant) speaking ``lang``: the "usage:"
+    heading from the table, and help texts wrapped by display width when they hold Chinese."""
+    from explorer.width import fill, is_wide, unwrap
+
+    from explorer.width import width as columns
+
+    heading = help_text("heading.usage", lang)
+    # argparse aligns a wrapped usage under its heading by len(): a Chinese heading is laid out as
+    # spaces of its display width, then written over them.
+    stand_in = " " * columns(heading)
+
+    class Formatter(base):  # type: ignore[valid-type, misc]
+        def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+            super().add_usage(usage, actions, groups, stand_in if prefix is None else prefix)
+
+        def format_help(self) -> str:
+            text = super().format_help()
+            return heading + text[len(stand_in):] if text.startswith(stand_in) else text
+
+        def _split_lines(self, text: str, width: int) -> list[str]:
+            # argparse wraps by len(): a Chinese line would take twice the columns.
+            if not is_wide(text):
+                return super()._split_lines(text, width)
+            return fill(unwrap(text), width).split("\n")
+
+        def _fill_text(self, text: str, width: int, indent: str) -> str:
+            # A Raw formatter keeps the description's lines as written (the table wraps them).
+            if not is_wide(text) or base._fill_text is not argparse.HelpFormatter._fill_text:
+                return super()._fill_text(text, width, indent)
+            return fill(unwrap(text), width, indent)
+
+    Formatter.__name__ = f"{base.__name__}_{lang}"
+    return Formatter
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse, with errors reported as one line and exit status 2 (its own convention too)."""
+    """argparse, with errors reported as one line and exit status 2 (its own convention too),
+    speaking ``lang`` in its help: headings from the table ``cli_help``, wrapping by display
+    width. Sub-parsers (``add_subparsers``) speak the same language."""
+
+    def __init__(self, *args: object, lang: str = "en", **kwargs: object) -> None:
+        self.lang = lang
+        base = kwargs.pop("formatter_class", argparse.HelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, formatter_class=_formatter(base, lang), add_help=False,  # type: ignore[arg-type]
+                         **kwargs)
+        # argparse names its two groups' titles in English; they are the documented attributes
+        # an application sets for its own headings.
+        self._positionals.title = help_text("heading.positional", lang)
+        self._optionals.title = help_text("heading.options", lang)
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=help_text("option.help", lang))
+
+    def add_subparsers(self, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("parser_class", functools.partial(Parser, lang=self.lang))
+        return super().add_subparsers(**kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(USAGE_ERROR, f"smtp-explorer: error: {message} (see --help)\n")
@@ -44,7 +126,7 @@ def add_lang_argument(parser: argparse.ArgumentParser, *, default: object) -> No
     from explorer.language import ENV, LANGUAGES
 
     parser.add_argument("--lang", default=default, metavar="|".join(LANGUAGES),
-                        help=f"language of what the explorer says (default: ${ENV}, then the locale)")
+                        help=help_text("option.lang", _lang(parser), env=ENV))
 
 
 def resolve_lang(args: argparse.Namespace) -> None:
@@ -58,11 +140,17 @@ def resolve_lang(args: argparse.Namespace) -> None:
     args.lang = choice.lang
 
 
+def _lang(parser: argparse.ArgumentParser) -> str:
+    return getattr(parser, "lang", "en")  # a plain ArgumentParser (a test's) speaks English
+
+
 def add_reveal_argument(parser: argparse.ArgumentParser, what: str, *, top_level: bool = False) -> None:
-    """``--reveal-secrets``: ``what`` says where the secrets would appear. On a sub-command it
-    keeps what was given before the sub-command (the top-level parser's default is False)."""
+    """``--reveal-secrets``: ``what`` (``saved`` or ``shown``) says where the secrets would appear.
+    On a sub-command it keeps what was given before the sub-command (the top-level parser's
+    default is False)."""
+    lang = _lang(parser)
     parser.add_argument(REVEAL, action="store_true", default=False if top_level else argparse.SUPPRESS,
-                        help=f"keep AUTH credentials in {what} (removed by default)")
+                        help=help_text("option.reveal", lang, what=help_text(f"option.reveal.{what}", lang)))
 
 
 def _save_ok(text: str) -> Path:
@@ -81,12 +169,10 @@ def add_save_arguments(parser: argparse.ArgumentParser, *, per_session: bool = F
     """Add ``--save FILE`` and ``--reveal-secrets``; ``per_session`` for the standalone sandbox.
     On a sub-command they keep what was given before it (``smtp-explorer --save f.jsonl connect
     HOST`` saves): only the top-level parser (``top_level``) sets the defaults."""
-    where = ("write each session, when it ends, to FILE-N.jsonl (N: the session number; a "
-             "folder gets session-N.jsonl)" if per_session else "when the session ends, write it to FILE")
+    key = "option.save.per-session" if per_session else "option.save"
     parser.add_argument("--save", type=_save_ok, metavar="FILE", default=None if top_level else argparse.SUPPRESS,
-                        help=f"{where}: JSON Lines with every byte, timed, and the explanations; "
-                        "'smtp-explorer transcript' and 'smtp-explorer replay' read it")
-    add_reveal_argument(parser, "the saved file", top_level=top_level)
+                        help=help_text(key, _lang(parser)))
+    add_reveal_argument(parser, "saved", top_level=top_level)
 
 
 def print_lines(lines: list[str]) -> int:
@@ -107,11 +193,11 @@ def counting_number(what: str):
 def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     """FILE, ``--session ID``, ``--reveal-secrets`` and ``--lang``: for the commands that read a
     recorded session (``transcript``, ``replay``, ``inspect``)."""
-    parser.add_argument("file", type=Path, metavar="FILE",
-                        help="a saved session (--save, /save) or the sandbox's sessions.jsonl")
+    lang = _lang(parser)
+    parser.add_argument("file", type=Path, metavar="FILE", help=help_text("option.session-file", lang))
     parser.add_argument("--session", type=counting_number("a session id"), metavar="ID",
-                        help="with the sandbox's session log: which session")
-    add_reveal_argument(parser, "what is shown")
+                        help=help_text("option.session-id", lang))
+    add_reveal_argument(parser, "shown")
 
 
 def load_session_args(args: argparse.Namespace):

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import UsageError, print_lines
+from explorer.commands.base import help_text, UsageError, print_lines
 
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     p = subparsers.add_parser(
         "base64",
-        help="encode or decode Base64, as AUTH uses it",
-        description="Encode text to Base64 or decode Base64 to text, as SMTP AUTH does. "
-        "Base64 is an encoding, not encryption.",
+        help=help_text("base64.help", lang),
+        description=help_text("base64.description", lang),
     )
     p.add_argument("direction", choices=("encode", "decode"))
-    p.add_argument("text", nargs="+", metavar="TEXT", help="the text (several words are joined with spaces)")
+    p.add_argument("text", nargs="+", metavar="TEXT", help=help_text("base64.text", lang))
     p.set_defaults(handler=run_base64)
 
 

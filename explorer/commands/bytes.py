@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import UsageError, print_lines
+from explorer.commands.base import help_text, UsageError, print_lines
 
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     p = subparsers.add_parser(
         "bytes",
-        help="show the exact bytes a command would send",
-        description="Show the exact bytes an SMTP command line would put on the wire, visible and in hex.",
+        help=help_text("bytes.help", lang),
+        description=help_text("bytes.description", lang),
     )
-    p.add_argument("command", nargs="+", metavar="COMMAND", help='e.g. "MAIL FROM:<a@example.org>"')
+    p.add_argument("command", nargs="+", metavar="COMMAND", help=help_text("bytes.command", lang))
     p.set_defaults(handler=run_bytes)
 
 

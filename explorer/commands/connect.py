@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import UsageError, add_save_arguments
+from explorer.commands.base import help_text, UsageError, add_save_arguments
 from explorer.core.render import visible_text
 
 __all__ = ["register", "run_connect"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     from explorer.repl.targets import add_target_arguments
 
     p = subparsers.add_parser(
         "connect",
-        help="open the explorer against a real SMTP server",
-        description="Step through a session with a real server: 25 (plain), 587 (--starttls) or 465 (--tls). "
-        "Certificates are verified unless --insecure.",
+        help=help_text("connect.help", lang),
+        description=help_text("connect.description", lang),
     )
-    add_target_arguments(p)
-    p.add_argument("--strict", action="store_true", help="refuse out-of-order or malformed commands")
+    add_target_arguments(p, lang)
+    p.add_argument("--strict", action="store_true", help=help_text("connect.strict", lang))
     add_save_arguments(p)
     p.set_defaults(handler=run_connect)
 

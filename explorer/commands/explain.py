@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import UsageError, print_lines
+from explorer.commands.base import help_text, UsageError, print_lines
 
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     p = subparsers.add_parser(
         "explain",
-        help="explain reply codes, enhanced status codes or a whole reply line",
-        description="Explain SMTP reply codes (535), enhanced status codes (5.7.8) or whole reply "
-        'lines ("535 5.7.8 authentication failed").',
+        help=help_text("explain.help", lang),
+        description=help_text("explain.description", lang),
     )
     p.add_argument("items", nargs="+", metavar="CODE|REPLY")
     p.set_defaults(handler=run_explain)

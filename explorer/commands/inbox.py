@@ -5,20 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, counting_number
+from explorer.commands.base import help_text, UsageError, counting_number
 
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     inbox = subparsers.add_parser(
-        "inbox", help="list the sandbox's stored messages, or show message N",
-        description="List the messages the sandbox stored (all mailboxes, oldest first), or "
-        "show message N: its headers decoded and its MIME parts.")
+        "inbox", help=help_text("inbox.help", lang), description=help_text("inbox.description", lang))
     inbox.add_argument("number", nargs="?", type=counting_number("a message number"), metavar="N",
-                       help="show message N of the list")
-    inbox.add_argument("--data-dir", type=Path, help="the sandbox's data directory")
-    inbox.add_argument("--mailbox", metavar="ADDRESS", help="only this recipient's messages")
+                       help=help_text("inbox.number", lang))
+    inbox.add_argument("--data-dir", type=Path, help=help_text("inbox.data-dir", lang))
+    inbox.add_argument("--mailbox", metavar="ADDRESS", help=help_text("inbox.mailbox", lang))
     inbox.set_defaults(handler=_run_inbox)
 
 

@@ -10,21 +10,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, add_session_arguments
+from explorer.commands.base import help_text, UsageError, add_session_arguments
 
 __all__ = ["register", "load_sessions"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     parser = subparsers.add_parser(
-        "inspect", help="show a saved session as an annotated transcript, with its mistakes",
-        description="Show a saved session (smtp-explorer session file) or the sandbox's "
-        "session log (sessions.jsonl in its data directory) as annotated transcripts: every "
-        "line sent and received, each reply explained, each mistake of the client where it "
-        "occurs, and a summary per session.")
+        "inspect", help=help_text("inspect.help", lang), description=help_text("inspect.description", lang))
     add_session_arguments(parser)
     parser.add_argument("--fail-on-mistakes", action="store_true",
-                        help="exit with status 1 when a session has a mistake (for grading)")
+                        help=help_text("inspect.fail-on-mistakes", lang))
     parser.set_defaults(handler=_run)
 
 

@@ -6,38 +6,25 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from explorer.commands.base import UsageError, add_save_arguments, print_problems
+from explorer.commands.base import help_text, UsageError, add_save_arguments, print_problems
 
 __all__ = ["register"]
 
-EPILOG = """\
-lessons:
-  smtp-explorer lesson list [--dir DIR]        the bundled lessons, and those in DIR
-  smtp-explorer lesson check PATH...           validate lesson files (exit 1 on any problem)
-  smtp-explorer lesson NAME|PATH               run a lesson in the explorer (resumes where you left)
-  smtp-explorer lesson NAME|PATH --auto        the autopilot: send every step, print verdicts
-
-A lesson runs against the embedded sandbox unless it says it needs any server and --server is
-given. The format is documented in lessons/README.md.
-"""
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     p = subparsers.add_parser(
-        "lesson", help="list, check or run lessons (step-by-step scripts for a course)",
-        description="Run a lesson step by step in the explorer, or check lessons before class.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("lesson", metavar="NAME|PATH|list|check", help="a lesson, or list, or check")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="with check: the lesson files to validate")
-    p.add_argument("--dir", type=Path, help="another folder of lessons (for list and for names)")
-    p.add_argument("--set", action="append", default=[], metavar="VAR=VALUE", help="override a lesson variable")
-    p.add_argument("--auto", action="store_true", help="the autopilot: send each step, print verdicts, exit 0 if all pass")
-    p.add_argument("--restart", action="store_true", help="start from the first step instead of resuming")
-    p.add_argument("--server", metavar="HOST[:PORT]", help="run against this server instead of the sandbox")
-    p.add_argument("--starttls", action="store_true", help="with --server: STARTTLS (port 587)")
-    p.add_argument("--tls", action="store_true", help="with --server: TLS from the start (port 465)")
-    p.add_argument("--insecure", action="store_true", help="with --server: do not verify the certificate")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for a reply")
+        "lesson", help=help_text("lesson.help", lang), description=help_text("lesson.description", lang),
+        epilog=help_text("lesson.epilog", lang), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("lesson", metavar="NAME|PATH|list|check", help=help_text("lesson.lesson", lang))
+    p.add_argument("paths", nargs="*", metavar="PATH", help=help_text("lesson.paths", lang))
+    p.add_argument("--dir", type=Path, help=help_text("lesson.dir", lang))
+    p.add_argument("--set", action="append", default=[], metavar="VAR=VALUE", help=help_text("lesson.set", lang))
+    p.add_argument("--auto", action="store_true", help=help_text("lesson.auto", lang))
+    p.add_argument("--restart", action="store_true", help=help_text("lesson.restart", lang))
+    p.add_argument("--server", metavar="HOST[:PORT]", help=help_text("lesson.server", lang))
+    p.add_argument("--starttls", action="store_true", help=help_text("lesson.starttls", lang))
+    p.add_argument("--tls", action="store_true", help=help_text("lesson.tls", lang))
+    p.add_argument("--insecure", action="store_true", help=help_text("lesson.insecure", lang))
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help=help_text("lesson.timeout", lang))
     add_save_arguments(p)
     p.set_defaults(handler=run_lesson_command)
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import print_lines
+from explorer.commands.base import help_text, print_lines
 
 __all__ = ["register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     p = subparsers.add_parser(
         "providers",
-        help="hosts, ports, TLS and the secret each mail provider's SMTP takes",
-        description="Where to send from: each provider's SMTP host, its ports and their TLS, and "
-        "which secret its SMTP takes (authorization code, app password) and how to get it.",
+        help=help_text("providers.help", lang),
+        description=help_text("providers.description", lang),
     )
     p.set_defaults(handler=run_providers)
 

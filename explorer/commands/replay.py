@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from explorer.commands.base import add_session_arguments, load_session_args, write_guarded
+from explorer.commands.base import help_text, add_session_arguments, load_session_args, write_guarded
 
 __all__ = ["register", "run_replay"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     r = subparsers.add_parser(
-        "replay", help="step through a saved session offline, forward and back",
-        description="Replay a saved session step by step, shown and explained as the explorer "
-        "showed it live. Keys: Enter, right arrow or n: next; left arrow, p or b: back; q: quit.")
+        "replay", help=help_text("replay.help", lang), description=help_text("replay.description", lang))
     add_session_arguments(r)
-    r.add_argument("--hex", action="store_true", help="hex dumps of every exchange")
-    r.add_argument("--all", action="store_true", help="print every step at once, without waiting for keys")
+    r.add_argument("--hex", action="store_true", help=help_text("replay.hex", lang))
+    r.add_argument("--all", action="store_true", help=help_text("replay.all", lang))
     r.set_defaults(handler=run_replay)
 
 

@@ -6,46 +6,29 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, print_problems
+from explorer.commands.base import help_text, UsageError, print_problems
 
 __all__ = ["register"]
 
 FORMATS = ("text", "csv", "json", "html")
 
-EPILOG = """\
-The students come from --roster, else from the roster the class server keeps in its data
-directory (class-roster.csv: ids, names and addresses, never a secret), else from the usernames
-in the log. A session belongs to the student AUTH succeeded for, else to the username AUTH was
-tried with, else to the MAIL FROM address. csv is one row per student (a grade book's import;
-with --rubric a column rubric-NAME per item, score and max_score); json holds every session;
-html is one self-contained page with a sortable table and each student's sessions as ladders.
-Rubrics are documented in docs/rubric.md; check one with: smtp-explorer rubric check FILE
-"""
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     report = subparsers.add_parser(
-        "report", help="the class report: per student sessions, messages, mistakes, score",
-        description="Report on a class from the sandbox's session log: per student the\n"
-        "sessions, the messages delivered (to whom, with which Subject), the first success,\n"
-        "the mistakes the linter found, the last session and, with a rubric, the score; and\n"
-        "a class summary.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    report.add_argument("--data-dir", type=Path, help="the class server's data directory "
-                        "(default: the sandbox's)")
-    report.add_argument("--roster", type=Path, metavar="CSV", help="the class roster")
-    report.add_argument("--rubric", type=Path, metavar="TOML", help="score with this rubric")
+        "report", help=help_text("report.help", lang), description=help_text("report.description", lang),
+        epilog=help_text("report.epilog", lang), formatter_class=argparse.RawDescriptionHelpFormatter)
+    report.add_argument("--data-dir", type=Path, help=help_text("report.data-dir", lang))
+    report.add_argument("--roster", type=Path, metavar="CSV", help=help_text("report.roster", lang))
+    report.add_argument("--rubric", type=Path, metavar="TOML", help=help_text("report.rubric", lang))
     report.add_argument("--format", choices=FORMATS, default="text",
-                        help="text (the default), csv, json or html")
+                        help=help_text("report.format", lang))
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
-                        help="write to FILE instead of the screen")
+                        help=help_text("report.output", lang))
     report.set_defaults(handler=_run_report)
 
     rubric = subparsers.add_parser(
-        "rubric", help="check rubric files (file:line problems)",
-        description="Check rubric files before grading: every problem as file:line. The format "
-        "is documented in docs/rubric.md.")
-    rubric.add_argument("action", choices=["check"], help="what to do (check)")
-    rubric.add_argument("paths", nargs="+", type=Path, metavar="FILE", help="rubric files")
+        "rubric", help=help_text("rubric.help", lang), description=help_text("rubric.description", lang))
+    rubric.add_argument("action", choices=["check"], help=help_text("rubric.action", lang))
+    rubric.add_argument("paths", nargs="+", type=Path, metavar="FILE", help=help_text("rubric.paths", lang))
     rubric.set_defaults(handler=_run_rubric)
 
 

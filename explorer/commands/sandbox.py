@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, add_save_arguments
+from explorer.commands.base import UsageError, add_save_arguments, help_text
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, load_accounts_file, parse_account_spec
 from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES, profile_summaries
 from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
@@ -20,40 +20,23 @@ DEFAULT_PORT = 1025  # courses already grade the assignment against it
 DEFAULT_TLS_PORT = 1465  # implicit TLS, as 465, for the profiles that have it
 
 
-def _epilog() -> str:
-    width = max(len(name) for name in SCENARIOS)
-    scenario_lines = "\n".join(f"  {name:<{width}}  {text}" for name, text in SCENARIOS.items())
+def _epilog(lang: str) -> str:
+    from explorer.sandbox.texts import SCENARIO_DESCRIPTIONS
+    from explorer.width import fill, is_wide
+
+    scenarios = SCENARIO_DESCRIPTIONS.get(lang, SCENARIOS)
+    width = max(len(name) for name in scenarios)
+    # A Chinese description is wrapped under its column by display width (the English ones
+    # are kept on one line each, as before).
+    scenario_lines = "\n".join(
+        fill(text, 78, indent=f"  {name:<{width}}  ", hanging=" " * (width + 4)) if is_wide(text)
+        else f"  {name:<{width}}  {text}" for name, text in scenarios.items())
     width = max(len(name) for name in PROFILE_NAMES)
     profile_lines = "\n".join(f"  {name:<{width}}  {text}"
                               for name, text in profile_summaries().items())
-    accounts = "\n".join(f"  {a.describe()}" for a in DEFAULT_ACCOUNTS)
-    return f"""\
-profiles (--profile NAME: the server the sandbox behaves like; scenarios combine with it):
-{profile_lines}
-
-scenarios (--scenario, repeatable; or type 'scenario NAME...' while it runs):
-{scenario_lines}
-
-default accounts (present unless --roster is given; the domain is sandbox.test):
-{accounts}
-
---accounts FILE is TOML, one [[account]] table per account:
-  [[account]]
-  username = "alice@sandbox.test"
-  password = "alice-pass"          # the login password
-  code = "qwertyuiopasdfgh"        # optional: the SMTP authorization code
-  require_code = false             # optional: refuse the password even without auth-code
-
---roster CSV (class mode; make one with 'smtp-explorer accounts generate'): a header row, then
-one row per student. Columns: id (required), name, address (required; the AUTH username too),
-password, code; a missing password or code is generated and written back to the file (owner-only).
-
-data directory: --data-dir, else ${DATA_ENV}/sandbox, else sandbox/ in the system's data
-folder (Linux: ~/.local/share/smtp-explorer, macOS: ~/Library/Application Support/smtp-explorer,
-Windows: %LOCALAPPDATA%\\smtp-explorer). It holds mail/<recipient>/{{tmp,new,cur}} (Maildir),
-tls/cert.pem (made on first use; trust it in your client) and sessions.jsonl (the session log,
-AUTH secrets masked unless --log-credentials).
-"""
+    accounts = "\n".join(f"  {a.describe(lang)}" for a in DEFAULT_ACCOUNTS)
+    return help_text("sandbox.epilog", lang, profiles=profile_lines, scenarios=scenario_lines,
+                     accounts=accounts, data_env=DATA_ENV)
 
 
 def _scenario(text: str) -> str:
@@ -96,53 +79,41 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     sandbox = subparsers.add_parser(
-        "sandbox", help="run the teaching SMTP server (loopback, port 1025) until Ctrl-C",
-        description="Run the sandbox: a real SMTP server for one learner or a whole class, "
-        "with STARTTLS, AUTH LOGIN/PLAIN/CRAM-MD5, a Maildir per recipient, and scenarios "
-        "that give every failure a real provider can give, on purpose.",
-        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+        "sandbox", help=help_text("sandbox.help", lang), description=help_text("sandbox.description", lang),
+        epilog=_epilog(lang), formatter_class=argparse.RawDescriptionHelpFormatter)
     sandbox.add_argument("--host", default="127.0.0.1",
-                         help="address to listen on (default 127.0.0.1; anything else warns)")
+                         help=help_text("sandbox.host", lang))
     sandbox.add_argument("--port", type=_port, default=DEFAULT_PORT,
-                         help=f"port (default {DEFAULT_PORT}; 0 lets the system choose)")
+                         help=help_text("sandbox.port", lang, port=DEFAULT_PORT))
     sandbox.add_argument("--tls-port", type=_port, metavar="PORT",
-                         help="also listen with TLS from the first byte, as port 465 does "
-                         f"(default {DEFAULT_TLS_PORT} for the profiles that have implicit TLS)")
+                         help=help_text("sandbox.tls-port", lang, port=DEFAULT_TLS_PORT))
     sandbox.add_argument("--profile", type=_profile, default=DEFAULT_PROFILE, metavar="NAME",
-                         help=f"behave like this server (default {DEFAULT_PROFILE}; the list "
-                         "is below)")
-    sandbox.add_argument("--data-dir", type=Path, help="data directory (see below)")
+                         help=help_text("sandbox.profile", lang, profile=DEFAULT_PROFILE))
+    sandbox.add_argument("--data-dir", type=Path, help=help_text("sandbox.data-dir", lang))
     sandbox.add_argument("--account", type=_account, action="append", default=[],
-                         metavar="USER:SECRET", help="add an account (USER:PASSWORD:CODE for "
-                         "one with an authorization code); repeatable")
+                         metavar="USER:SECRET", help=help_text("sandbox.account", lang))
     sandbox.add_argument("--accounts", type=Path, metavar="FILE",
-                         help="add the accounts of a TOML file (format below)")
+                         help=help_text("sandbox.accounts", lang))
     sandbox.add_argument("--roster", type=Path, metavar="CSV",
-                         help="class mode: the students' accounts from a roster (see below); "
-                         "no default accounts, no secret printed")
+                         help=help_text("sandbox.roster", lang))
     sandbox.add_argument("--scenario", type=_scenario, action="append", default=[],
-                         metavar="NAME", help="start with this scenario active; repeatable")
+                         metavar="NAME", help=help_text("sandbox.scenario", lang))
     sandbox.add_argument("--allow-plaintext-auth", action="store_true",
-                         help="allow AUTH without STARTTLS on a non-loopback address")
+                         help=help_text("sandbox.allow-plaintext-auth", lang))
     sandbox.add_argument("--idle-timeout", type=_positive(float), default=300.0,
-                         metavar="SECONDS", help="close with 421 a session that sends no line "
-                         "for this long (default 300)")
+                         metavar="SECONDS", help=help_text("sandbox.idle-timeout", lang))
     sandbox.add_argument("--command-timeout", type=_positive(float), default=60.0,
-                         metavar="SECONDS", help="close with 421 a session whose line (a command "
-                         "or a line of a message) takes longer from first octet to line end "
-                         "(default 60)")
+                         metavar="SECONDS", help=help_text("sandbox.command-timeout", lang))
     sandbox.add_argument("--max-sessions", type=_positive(int), default=1000, metavar="N",
-                         help="concurrent sessions before new ones get 421 (default 1000)")
+                         help=help_text("sandbox.max-sessions", lang))
     sandbox.add_argument("--max-message-size", type=_positive(int), default=None,
-                         metavar="OCTETS", help="largest message accepted (default: the "
-                         "profile's SIZE, else 10 MiB)")
+                         metavar="OCTETS", help=help_text("sandbox.max-message-size", lang))
     sandbox.add_argument("--log-credentials", action="store_true",
-                         help="keep AUTH secrets in the session log on disk (masked by default)")
+                         help=help_text("sandbox.log-credentials", lang))
     sandbox.add_argument("--inspect", action="store_true",
-                         help="print each session as an annotated transcript when it ends: "
-                         "every line both ways, each reply explained, the client's mistakes")
+                         help=help_text("sandbox.inspect", lang))
     add_save_arguments(sandbox, per_session=True)
     sandbox.set_defaults(handler=_run_sandbox)
 

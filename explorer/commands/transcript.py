@@ -11,39 +11,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from explorer.commands.base import (UsageError, add_session_arguments, load_session_args,
+from explorer.commands.base import (UsageError, add_session_arguments, help_text, load_session_args,
                                     write_guarded)
 
 __all__ = ["register", "run_transcript"]
 
 FORMATS = ("text", "markdown", "html")
 
-EPILOG = """\
-formats:
-  text       C:/S: lines, RFC 5321 notation: for a hand-in or a diff
-  markdown   a report: summary, transcript, every exchange with its meaning
-  html       the ladder diagram: one self-contained page (no network), click an arrow
-             for its exact bytes and the explanation; prints well
-
-examples:
-  smtp-explorer --save lab1.jsonl                 (then work in the REPL, or /save lab1.jsonl)
-  smtp-explorer transcript lab1.jsonl --format html -o lab1.html
-  smtp-explorer transcript ~/.local/share/smtp-explorer/sandbox/sessions.jsonl --session 3
-  smtp-explorer replay lab1.jsonl
-"""
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     p = subparsers.add_parser(
-        "transcript", help="turn a saved session into text, Markdown or an HTML ladder diagram",
-        description="Write a saved session as a C:/S: transcript, a Markdown report, or a "
-        "self-contained HTML page drawing the conversation as a ladder diagram.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "transcript", help=help_text("transcript.help", lang),
+        description=help_text("transcript.description", lang), epilog=help_text("transcript.epilog", lang), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_session_arguments(p)
-    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="text (default), markdown or html")
-    p.add_argument("-o", "--output", type=Path, metavar="OUT", help="write to OUT instead of the terminal")
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help=help_text("transcript.format", lang))
+    p.add_argument("-o", "--output", type=Path, metavar="OUT", help=help_text("transcript.output", lang))
     p.add_argument("--lint", action="store_true",
-                   help="mark the linter's findings on the arrows (html, markdown)")
+                   help=help_text("transcript.lint", lang))
     p.set_defaults(handler=run_transcript)
 
 

@@ -32,13 +32,19 @@ class _Parser(argparse.ArgumentParser):
         raise TargetError(message)
 
 
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("server", metavar="HOST[:PORT]", help="the SMTP server, e.g. smtp.example.org:587")
+def add_target_arguments(parser: argparse.ArgumentParser, lang: str = "en") -> None:
+    """HOST[:PORT], --starttls/--tls, --insecure and --timeout, their help in ``lang``."""
+    from explorer.knowledge.tables import text
+
+    def say(key: str) -> str:
+        return text("cli_help", f"target.{key}", lang)
+
+    parser.add_argument("server", metavar="HOST[:PORT]", help=say("server"))
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--starttls", action="store_true", help="plain TCP, upgraded with STARTTLS (port 587)")
-    mode.add_argument("--tls", action="store_true", help="TLS from the first byte (port 465)")
-    parser.add_argument("--insecure", action="store_true", help="do not verify the certificate (shows a warning)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for a reply (default 10)")
+    mode.add_argument("--starttls", action="store_true", help=say("starttls"))
+    mode.add_argument("--tls", action="store_true", help=say("tls"))
+    parser.add_argument("--insecure", action="store_true", help=say("insecure"))
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help=say("timeout"))
 
 
 def _split_host_port(text: str, security: str) -> tuple[str, int]:
