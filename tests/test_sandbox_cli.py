@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import signal
@@ -50,6 +51,20 @@ class Lines:
                 raise AssertionError(f"no line matching {pattern!r}; seen: {self.seen}") from None
 
 
+@contextlib.contextmanager
+def running(*args: str, stdin=subprocess.DEVNULL):
+    """`smtp-explorer ARGS` running, with a reader of its output; killed at the end if still up."""
+    process = subprocess.Popen([sys.executable, "-m", "explorer", *args], stdin=stdin,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               encoding="utf-8")
+    try:
+        yield process, Lines(process.stdout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_standalone_sandbox_end_to_end(tmp_path):
     data = tmp_path / "data"
     process = subprocess.Popen(
@@ -83,19 +98,11 @@ def test_standalone_sandbox_end_to_end(tmp_path):
 
 
 def test_sigterm_also_stops_cleanly(tmp_path):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "sandbox", "--port", "0", "--data-dir", str(tmp_path)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out = Lines(process.stdout)
+    with running("sandbox", "--port", "0", "--data-dir", str(tmp_path)) as (process, out):
         out.wait_for(r"listening on")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
         out.wait_for(r"^smtp-explorer sandbox stopped cleanly: 0 sessions, 0 messages accepted$")
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.parametrize("args, message", [

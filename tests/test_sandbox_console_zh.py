@@ -5,22 +5,16 @@ from __future__ import annotations
 import signal
 import smtplib
 import subprocess
-import sys
 
 import pytest
 
-from test_sandbox_cli import Lines
+from test_sandbox_cli import running
 
 
 def test_console_lines_follow_the_language(tmp_path):
     data = tmp_path / "data"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "sandbox", "--lang", "zh", "--port", "0", "--data-dir",
-         str(data), "--account", "alice:alicepw:alicecode"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        encoding="utf-8")
-    try:
-        out = Lines(process.stdout)
+    with running("sandbox", "--lang", "zh", "--port", "0", "--data-dir", str(data), "--account",
+                 "alice:alicepw:alicecode", stdin=subprocess.PIPE) as (process, out):
         port = int(out.wait_for(r"^smtp-explorer 沙箱服务器正在监听 127\.0\.0\.1:(\d+)$")[1])
         out.wait_for(r"^    alice  密码 alicepw  授权码 alicecode$")
         with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
@@ -47,8 +41,4 @@ def test_console_lines_follow_the_language(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         out.wait_for(r"^smtp-explorer 沙箱服务器已正常停止：2 个会话，接收了 1 封邮件$")
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert not [line for line in out.seen if "Traceback" in line or "session" in line]
