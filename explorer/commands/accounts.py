@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import help_text, UsageError
+from explorer.commands.base import UsageError, help_text
 
 __all__ = ["register"]
 

@@ -227,15 +227,17 @@ def write_guarded(action: Callable[[], object]) -> int:
     return 0
 
 
-def print_problems(paths: list[Path], check: Callable[[Path], list]) -> int:
+def print_problems(paths: list[Path], check: Callable[[Path], list], lang: str = "en") -> int:
     """``lesson check`` and ``rubric check``: each file's problems, one ``file:line`` per line,
-    or ``FILE: ok``; exit status 1 if any file has a problem."""
+    or ``FILE: ok``, in ``lang``; exit status 1 if any file has a problem."""
+    from explorer.lessons.model import check_text
+
     failed = 0
     for path in paths:
         problems = check(Path(path))
         failed += bool(problems)
         for problem in problems:
-            print(problem)
+            print(problem.render(lang))
         if not problems:
-            print(f"{path}: ok")
+            print(check_text("ok", lang, path=path))
     return 1 if failed else 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import help_text, UsageError, print_lines
+from explorer.commands.base import UsageError, help_text, print_lines
 
 __all__ = ["register"]
 

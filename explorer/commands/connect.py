@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import help_text, UsageError, add_save_arguments
+from explorer.commands.base import UsageError, add_save_arguments, help_text
 from explorer.core.render import visible_text
 
 __all__ = ["register", "run_connect"]

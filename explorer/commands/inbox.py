@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import help_text, UsageError, counting_number
+from explorer.commands.base import UsageError, counting_number, help_text
 
 __all__ = ["register"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import help_text, UsageError, add_session_arguments
+from explorer.commands.base import UsageError, add_session_arguments, help_text
 
 __all__ = ["register", "load_sessions"]
 

@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from explorer.commands.base import help_text, UsageError, add_save_arguments, print_problems
+from explorer.commands.base import UsageError, add_save_arguments, help_text, print_problems
 
 __all__ = ["register"]
 
@@ -83,7 +83,7 @@ def _check(args: argparse.Namespace) -> int:
 
     if not args.paths:
         raise UsageError("lesson check needs at least one lesson file")
-    return print_problems(args.paths, check_lesson)
+    return print_problems(args.paths, check_lesson, args.lang)
 
 
 def _variables(lesson, pairs: list[str]) -> dict[str, str]:

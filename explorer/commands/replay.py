@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from explorer.commands.base import help_text, add_session_arguments, load_session_args, write_guarded
+from explorer.commands.base import add_session_arguments, help_text, load_session_args, write_guarded
 
 __all__ = ["register", "run_replay"]
 

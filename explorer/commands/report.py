@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import help_text, UsageError, print_problems
+from explorer.commands.base import UsageError, help_text, print_problems
 
 __all__ = ["register"]
 
@@ -83,4 +83,4 @@ def _run_report(args: argparse.Namespace) -> int:
 def _run_rubric(args: argparse.Namespace) -> int:
     from explorer.reports.rubric import check_rubric
 
-    return print_problems(args.paths, check_rubric)
+    return print_problems(args.paths, check_rubric, args.lang)

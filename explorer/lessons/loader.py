@@ -33,23 +33,16 @@ class LessonError(Exception):
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# What an instructor must write in the file: in a TOML basic string ("...") the backslash of an
-# escape is itself escaped; a literal string ('...') takes it as it is.
-ESCAPE_ADVICE = ("write \\\\r \\\\n \\\\xNN (two backslashes) in a \"...\" string, or \\r \\n \\xNN in a '...' "
-                 "string: the explorer turns them into bytes in raw =")
-
-
 def _undefined(value: Any, variables: dict[str, str], check: Checker, path: tuple) -> None:
     if isinstance(value, str):
         bad = _CONTROL.search(value)
         if line_break(value) and len(path) == 3 and path[0] == "step" and path[2] in ONE_LINE:
-            check.add(path, "contains a real line break (a TOML escape with one backslash): " + ESCAPE_ADVICE)
+            check.add(path, "line-break")
         elif bad:
-            check.add(path, f"contains the control character {bad.group()!r}: lesson texts are plain text; "
-                            + ESCAPE_ADVICE)
+            check.add(path, "control-character", character=repr(bad.group()))
         for name in PLACEHOLDER.findall(value):
             if name not in variables:
-                check.add(path, f"uses {{{name}}}, a variable the lesson never defines (add it under [variables])")
+                check.add(path, "undefined-variable", name=name)
     elif isinstance(value, dict):
         for key, item in value.items():
             _undefined(item, variables, check, path + (key,))
@@ -62,15 +55,15 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [Problem(path, 0, "file", "no such lesson file")]
+        return None, [Problem.of(path, 0, "file", "no-file")]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(path, 0, "file", f"cannot read it: {exc}")]
+        return None, [Problem.of(path, 0, "file", "unreadable", error=str(exc))]
     check = Checker(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        return None, [Problem(path, int(found.group(1)) if found else 1, "toml", f"not valid TOML: {exc}")]
+        return None, [Problem.of(path, int(found.group(1)) if found else 1, "toml", "bad-toml", error=str(exc))]
     check_translations(data, check.add)
     data = localise(data, lang or "")
     check.unknown(data, TOP_KEYS, ())
@@ -80,34 +73,34 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
     summary = check.string(data, "summary", ())
     level = check.string(data, "level", ())
     if level and level not in LEVELS:
-        check.add(("level",), f"must be one of {', '.join(LEVELS)}")
+        check.add(("level",), "one-of", allowed=", ".join(LEVELS))
     language = check.string(data, "language", ())
     needs = data.get("needs", {})
     if not isinstance(needs, dict):
-        check.add(("needs",), "must be a table ([needs])")
+        check.add(("needs",), "needs-table")
         needs = {}
     check.unknown(needs, NEEDS_KEYS, ("needs",))
     server = needs.get("server", "sandbox")
     if server not in ("sandbox", "any"):
-        check.add(("needs", "server"), 'must be "sandbox" or "any"')
+        check.add(("needs", "server"), "needs-server")
     scenarios = read_scenarios(needs.get("scenarios", []), check, ("needs", "scenarios"))
     profile = needs.get("profile", DEFAULT_PROFILE)
     if profile not in PROFILE_NAMES:
-        check.add(("needs", "profile"), f"must be one of {', '.join(PROFILE_NAMES)}")
+        check.add(("needs", "profile"), "one-of", allowed=", ".join(PROFILE_NAMES))
         profile = DEFAULT_PROFILE
     variables = data.get("variables", {})
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
-        check.add(("variables",), "must be a table of texts (name = \"value\")")
+        check.add(("variables",), "variables-table")
         variables = {}
     steps_data = data.get("step")
     if not isinstance(steps_data, list) or not steps_data:
-        check.add(("step",), "a lesson needs at least one [[step]]")
+        check.add(("step",), "no-steps")
         steps_data = []
     for index, table in enumerate(steps_data):
         _undefined(table, variables, check, ("step", index))
     steps = tuple(s for i, t in enumerate(steps_data) if (s := read_step(i, t, check, variables)) is not None)
     if steps_data and not any(isinstance(t, dict) and "connect" in t for t in steps_data):
-        check.add(("step", 0), "no step opens the connection: start the lesson with a step that has connect = true")
+        check.add(("step", 0), "no-connect")
     lesson = Lesson(path, lesson_name(path), title, summary, level, language, server, tuple(scenarios),
                     dict(variables), steps, profile=profile)
     return lesson, check.problems

@@ -79,23 +79,30 @@ class Checker:
         self.lines = KeyLines(text)
         self.problems: list[Problem] = []
 
-    def add(self, path: tuple, message: str) -> None:
+    def _where(self, path: tuple) -> tuple[int, str]:
         name = ".".join(str(p + 1) if isinstance(p, int) else p for p in path)
-        name = re.sub(r"^step\.(\d+)", r"step \1", name)
-        self.problems.append(Problem(self.path, self.lines.line(*path), name, message))
+        return self.lines.line(*path), re.sub(r"^step\.(\d+)", r"step \1", name)
+
+    def add(self, path: tuple, key: str, **values: object) -> None:
+        """The problem ``key`` (an entry of the table ``checks``) at the key ``path``."""
+        self.problems.append(Problem.of(self.path, *self._where(path), key, **values))
+
+    def note(self, path: tuple, message: str) -> None:
+        """A problem told by another module (an exception's text), shown as it is."""
+        self.problems.append(Problem(self.path, *self._where(path), message))
 
     def string(self, table: dict, key: str, path: tuple, *, required: bool = True) -> str:
         value = table.get(key)
         if value is None:
             if required:
-                self.add(path + (key,), "missing (required)")
+                self.add(path + (key,), "missing")
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.add(path + (key,), "must be a non-empty text")
+            self.add(path + (key,), "non-empty-text")
             return ""
         return value
 
     def unknown(self, table: dict, allowed: set[str], path: tuple) -> None:
         for key in table:
             if key not in allowed:
-                self.add(path + (key,), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+                self.add(path + (key,), "unknown-key", allowed=", ".join(sorted(allowed)))

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "PLACEHOLDER", "fill", "normalise_answer"]
+__all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "check_text", "PLACEHOLDER", "fill", "normalise_answer"]
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -24,9 +24,30 @@ class Problem:
     line: int
     field: str
     message: str
+    #: The message's entry in the table ``checks`` and its values, when it has one (a message
+    #: from elsewhere, an exception's, is shown as it is in every language).
+    key: str = field(default="", compare=False)
+    values: tuple[tuple[str, object], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, path: Path, line: int, field: str, key: str, **values: object) -> "Problem":
+        """The problem whose message is entry ``key`` of the table ``checks``."""
+        return cls(path, line, field, check_text(key, "en", **values), key, tuple(values.items()))
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        return self.render()
+
+    def render(self, lang: str = "en") -> str:
+        """``file:line: field: message``, the message in ``lang`` when the table has it."""
+        message = check_text(self.key, lang, **dict(self.values)) if self.key else self.message
+        return f"{self.path}:{self.line}: {self.field}: {message}"
+
+
+def check_text(key: str, lang: str = "en", **values: object) -> str:
+    """Entry ``key`` of the table ``checks`` (what ``lesson check`` and ``rubric check`` say)."""
+    from explorer.knowledge.tables import fill, load, pick
+
+    return fill(pick(load("checks")[key], lang)["text"], **values)
 
 
 @dataclass(frozen=True)

@@ -49,17 +49,17 @@ def _reply_rule(value: Any, check: Checker, path: tuple) -> ReplyRule:
         elif isinstance(item, int) and not isinstance(item, bool) and item in known:
             codes.add(item)
         elif isinstance(item, int) and not isinstance(item, bool):
-            check.add(path, f"{item} is not a reply code that exists (see smtp-explorer explain)")
+            check.add(path, "no-such-code", code=item)
         else:
-            check.add(path, f"{item!r} is not a reply: use a code (250), a class (\"2xx\") or \"none\"")
+            check.add(path, "not-a-reply", item=repr(item))
     if not items:
-        check.add(path, "lists no reply: give a code (250), a class (\"2xx\") or \"none\"")
+        check.add(path, "no-reply-listed")
     return ReplyRule(frozenset(classes), frozenset(codes), none)
 
 
 def _question(table: Any, check: Checker, path: tuple) -> Question | None:
     if not isinstance(table, dict):
-        check.add(path, "must be a table ([step.question])")
+        check.add(path, "question-table")
         return None
     check.unknown(table, QUESTION_KEYS, path)
     kind = check.string(table, "kind", path)
@@ -69,20 +69,20 @@ def _question(table: Any, check: Checker, path: tuple) -> Question | None:
     answers: tuple[str, ...] = ()
     if kind == "choice":
         if not isinstance(choices, list) or len(choices) < 2 or not all(isinstance(c, str) for c in choices):
-            check.add(path + ("choices",), "a choice question needs a list of at least two texts")
+            check.add(path + ("choices",), "choices")
             choices = []
         if not isinstance(answer, int) or isinstance(answer, bool) or not 1 <= answer <= max(len(choices), 1):
-            check.add(path + ("answer",), f"must be the number of the right choice (1 to {len(choices)})")
+            check.add(path + ("answer",), "choice-answer", count=len(choices))
         else:
             answers = (str(answer), choices[answer - 1]) if choices else (str(answer),)
     elif kind == "text":
         given = answer if isinstance(answer, list) else [answer]
         if not given or not all(isinstance(a, str) and a.strip() for a in given):
-            check.add(path + ("answer",), "a text question needs the accepted answer(s) as text")
+            check.add(path + ("answer",), "text-answer")
         else:
             answers = tuple(given)
     elif kind:
-        check.add(path + ("kind",), f"{kind!r} is not a question kind: use \"choice\" or \"text\"")
+        check.add(path + ("kind",), "question-kind", kind=repr(kind))
     return Question(kind, prompt, tuple(choices), answers,
                     str(table.get("right", "Right.")), str(table.get("wrong", "Not quite.")))
 
@@ -90,37 +90,37 @@ def _question(table: Any, check: Checker, path: tuple) -> Question | None:
 def read_step(index: int, table: Any, check: Checker, variables: dict[str, str]) -> Step | None:
     path = ("step", index)
     if not isinstance(table, dict):
-        check.add(path, "must be a table ([[step]])")
+        check.add(path, "step-table")
         return None
     check.unknown(table, STEP_KEYS, path)
     narration = check.string(table, "narration", path)
     kinds = [k for k in KINDS if k in table]
     if len(kinds) != 1:
         found = ", ".join(kinds) or "none"
-        check.add(path, f"needs exactly one of {', '.join(KINDS)} (found: {found})")
+        check.add(path, "step-kind", kinds=", ".join(KINDS), found=found)
         return None
     kind = kinds[0]
     send = "" if kind == "connect" else check.string(table, kind, path)
     if kind == "connect" and table["connect"] is not True:
-        check.add(path + ("connect",), "must be true")
+        check.add(path + ("connect",), "must-be-true")
     reply_value = table.get("reply", 220 if kind == "connect" else None)
     if reply_value is None:
-        check.add(path + ("reply",), "missing (required): the reply code(s) or class this step expects")
+        check.add(path + ("reply",), "reply-missing")
         reply_value = []
     reply = _reply_rule(reply_value, check, path + ("reply",))
     hints = table.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
-        check.add(path + ("hints",), "must be a list of texts")
+        check.add(path + ("hints",), "hints-list")
         hints = []
     scenarios = table.get("scenario")
     if scenarios is not None:
         scenarios = read_scenarios(scenarios, check, path + ("scenario",))
     session = table.get("session")
     if session is not None and session not in SESSION_ACTIONS:
-        check.add(path + ("session",), f"must be one of {', '.join(SESSION_ACTIONS)}")
+        check.add(path + ("session",), "one-of", allowed=", ".join(SESSION_ACTIONS))
     for rule in RULES:
         if rule in table and (not isinstance(table[rule], str) or not table[rule].strip()):
-            check.add(path + (rule,), "must be a non-empty text")
+            check.add(path + (rule,), "non-empty-text")
             table = {k: v for k, v in table.items() if k != rule}
     question = _question(table["question"], check, path + ("question",)) if "question" in table else None
     step = Step(index=index, narration=narration, kind="auth" if kind == "auth_secret" else kind, send=send,
@@ -136,13 +136,13 @@ def read_scenarios(value: Any, check: Checker, path: tuple) -> list[str]:
     from explorer.sandbox.scenarios import validate_scenario
 
     if not isinstance(value, list):
-        check.add(path, "must be a list of scenario names ([] for none)")
+        check.add(path, "scenario-list")
         return []
     for name in value:
         try:
             validate_scenario(str(name))
         except ValueError as exc:
-            check.add(path, str(exc))
+            check.note(path, str(exc))
     return value
 
 
@@ -157,7 +157,7 @@ def _can_pass(step: Step, check: Checker, path: tuple, variables: dict[str, str]
         try:
             parse_escapes(filled)
         except EscapeError as exc:
-            check.add(path + ("raw",), str(exc))
+            check.note(path + ("raw",), str(exc))
     if step.kind == "command":
         if line_break(filled):
             return  # reported already, and no command can be read from it
@@ -165,10 +165,10 @@ def _can_pass(step: Step, check: Checker, path: tuple, variables: dict[str, str]
         if exchange is None:
             return
     elif any(getattr(step, rule) is not None for rule in RULES):
-        check.add(path, "verb, argument, pattern and state are rules for a command step")
+        check.add(path, "rules-for-commands")
     if exchange and step.reply.codes and not step.reply.classes and not step.reply.none:
         if all(exchange not in ONLY_AFTER.get(code, {exchange}) for code in step.reply.codes):
-            check.add(path + ("reply",), f"{str(step.reply)} never answers {exchange}: this step can never pass")
+            check.add(path + ("reply",), "never-answers", reply=str(step.reply), exchange=exchange)
 
 
 def _command_rules(step: Step, filled: str, check: Checker, path: tuple, variables: dict[str, str]) -> str | None:
@@ -176,24 +176,24 @@ def _command_rules(step: Step, filled: str, check: Checker, path: tuple, variabl
     try:
         command = parse_command(filled)
     except CommandError as exc:
-        check.add(path + ("command",), str(exc))
+        check.note(path + ("command",), str(exc))
         return None
     if step.verb is not None and str(step.verb).upper() != command.verb:
-        check.add(path + ("verb",), f"the step's own command is {command.verb}, so it can never pass")
+        check.add(path + ("verb",), "own-verb", verb=command.verb)
     if step.argument is not None and (step.pattern is not None or step.state is not None):
-        check.add(path + ("argument",), "argument goes with verb (or the command's own verb), not with pattern or state")
+        check.add(path + ("argument",), "argument-rule")
     for rule, own in (("argument", command.argument), ("pattern", command.line)):
         try:
             given = getattr(step, rule)
             if given is not None and not re.fullmatch(fill(given, variables), own, re.IGNORECASE):
                 what = "argument" if rule == "argument" else "command"
-                check.add(path + (rule,), f"does not match the step's own {what} {own!r}")
+                check.add(path + (rule,), f"own-{what}-mismatch", own=repr(own))
         except re.error as exc:
-            check.add(path + (rule,), f"not a valid pattern: {exc}")
+            check.add(path + (rule,), "bad-pattern", error=str(exc))
         except KeyError:
             pass  # reported as an undefined variable
     if step.state is not None:
         states = {s.value for s in State}
         if step.state not in states:
-            check.add(path + ("state",), f"{step.state!r} is not a state ({', '.join(sorted(states))})")
+            check.add(path + ("state",), "not-a-state", state=repr(step.state), states=", ".join(sorted(states)))
     return command.verb if command.verb in EFFECTS else "UNKNOWN"

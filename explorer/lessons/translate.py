@@ -38,7 +38,8 @@ TRANSLATABLE: dict[tuple[str, ...], tuple[str, ...]] = {
     ("step", "question"): ("prompt", "choices", "answer", "right", "wrong"),
 }
 
-Report = Callable[[tuple, str], None]
+#: Told of each problem: the key path, the entry of the table ``checks`` and its values.
+Report = Callable[..., None]
 
 
 def _tables(data: dict) -> list[tuple[tuple, tuple[str, ...], dict]]:
@@ -59,19 +60,20 @@ def translations(data: dict) -> set[str]:
     return {lang for _, _, table in _tables(data) for lang in LANGUAGES if isinstance(table.get(lang), dict)}
 
 
-def _same_shape(original: Any, translated: Any) -> str | None:
+def _same_shape(original: Any, translated: Any) -> tuple[str, dict[str, Any]] | None:
+    """None if ``translated`` has the shape of ``original``, else the problem's key and values."""
     if isinstance(original, str):
         if not isinstance(translated, str) or not translated.strip():
-            return "must be a non-empty text, as the original is"
+            return "same-text", {}
         if sorted(PLACEHOLDER.findall(original)) != sorted(PLACEHOLDER.findall(translated)):
             want = ", ".join(f"{{{n}}}" for n in sorted(set(PLACEHOLDER.findall(original)))) or "none"
-            return f"must use the same {{variables}} as the original ({want})"
+            return "same-variables", {"want": want}
         return None
     if isinstance(original, list):
         if not isinstance(translated, list) or len(translated) != len(original):
-            return f"must be a list of {len(original)} texts, as the original is"
+            return "same-list", {"count": len(original)}
         return next(filter(None, (_same_shape(o, t) for o, t in zip(original, translated))), None)
-    return "is not a text to translate here (it stays as in the original)"
+    return "not-a-text-to-translate", {}
 
 
 def check_translations(data: dict, report: Report) -> None:
@@ -83,25 +85,25 @@ def check_translations(data: dict, report: Report) -> None:
         for lang in langs:
             translated = table.get(lang)
             if translated is not None and not isinstance(translated, dict):
-                report(path + (lang,), f"must be a table of {lang} texts ([{'.'.join(kind + (lang,))}])")
+                report(path + (lang,), "translation-table", lang=lang, table=".".join(kind + (lang,)))
                 continue
             translated = translated or {}
             for key, value in translated.items():
                 if key not in allowed:
-                    report(path + (lang, key), f"cannot be translated here (texts here: {', '.join(allowed)})")
+                    report(path + (lang, key), "not-translatable-here", allowed=", ".join(allowed))
                 elif key == "answer" and isinstance(table.get(key), (str, list)):
                     # Accepted answers are a set of their own in each language: any number of them.
                     given = value if isinstance(value, list) else [value]
                     if not given or not all(isinstance(a, str) and a.strip() for a in given):
-                        report(path + (lang, key), "must be the accepted answer(s) as text")
+                        report(path + (lang, key), "translated-answers")
                 elif key in table:
                     problem = _same_shape(table[key], value)
                     if problem:
-                        report(path + (lang, key), problem)
+                        report(path + (lang, key), problem[0], **problem[1])
             for key in allowed:
                 # A choice question's answer is a number: nothing to translate.
                 if key in table and key not in translated and isinstance(table[key], (str, list)):
-                    report(path + (key,), f"has no {lang} translation (add it under [{'.'.join(kind + (lang,))}])")
+                    report(path + (key,), "no-translation", lang=lang, table=".".join(kind + (lang,)))
 
 
 def localise(data: dict, lang: str) -> dict:

@@ -68,32 +68,32 @@ def _parse(path: Path) -> tuple[Rubric | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [Problem(path, 0, "file", "no such rubric file")]
+        return None, [Problem.of(path, 0, "file", "no-rubric-file")]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(path, 0, "file", f"cannot read it: {exc}")]
+        return None, [Problem.of(path, 0, "file", "unreadable", error=str(exc))]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        return None, [Problem(path, int(found.group(1)) if found else 1, "toml",
-                              f"not valid TOML: {exc}")]
+        return None, [Problem.of(path, int(found.group(1)) if found else 1, "toml", "bad-toml",
+                                 error=str(exc))]
     lines, problems = KeyLines(text), []
 
-    def add(where: tuple, message: str) -> None:
+    def add(where: tuple, key: str, **values: object) -> None:
         name = ".".join(str(p + 1) if isinstance(p, int) else p for p in where)
-        problems.append(Problem(path, lines.line(*where), re.sub(r"^item\.(\d+)", r"item \1", name),
-                                message))
+        problems.append(Problem.of(path, lines.line(*where), re.sub(r"^item\.(\d+)", r"item \1", name),
+                                   key, **values))
 
     for key in data:
         if key not in TOP_KEYS:
-            add((key,), f"unknown key (allowed: {', '.join(sorted(TOP_KEYS))})")
+            add((key,), "unknown-key", allowed=", ".join(sorted(TOP_KEYS)))
     title = data.get("title", "")
     if not isinstance(title, str):
-        add(("title",), "must be a text")
+        add(("title",), "text")
         title = ""
     entries = data.get("item")
     if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
-        add(("item",), "a rubric needs at least one [[item]]")
+        add(("item",), "rubric-no-items")
         entries = []
     items, names = [], {}
     for index, entry in enumerate(entries):
@@ -101,8 +101,8 @@ def _parse(path: Path) -> tuple[Rubric | None, list[Problem]]:
         if item is None:
             continue
         if item.name.lower() in names:
-            add(("item", index, "name"), f"{item.name!r} is also the name of item "
-                                         f"{names[item.name.lower()] + 1}")
+            add(("item", index, "name"), "rubric-same-name", name=repr(item.name),
+                other=names[item.name.lower()] + 1)
             continue
         names[item.name.lower()] = index
         items.append(item)
@@ -115,44 +115,42 @@ def _item(entry: dict, index: int, add: Any) -> Item | None:
     where = ("item", index)
     before = 0
 
-    def problem(key: str, message: str) -> None:
+    def problem(key: str, message: str, **values: object) -> None:  # message: a checks entry
         nonlocal before
         before += 1
-        add(where + (key,), message)
+        add(where + (key,), message, **values)
 
     for key in entry:
         if key not in ITEM_KEYS:
-            problem(key, f"unknown key (allowed: {', '.join(sorted(ITEM_KEYS))})")
+            problem(key, "unknown-key", allowed=", ".join(sorted(ITEM_KEYS)))
     name, text = entry.get("name"), entry.get("text", "")
     if not isinstance(name, str) or not _NAME.match(name):
-        problem("name", "missing, or not a short name (a letter, then letters, digits, - or _; "
-                        "it becomes a column of the grade book)")
+        problem("name", "rubric-name")
     if not isinstance(text, str):
-        problem("text", "must be a text")
+        problem("text", "text")
     points = entry.get("points")
     if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= 1000:
-        problem("points", "missing, or not a whole number from 1 to 1000")
+        problem("points", "rubric-points")
     check = entry.get("check")
     if check not in CHECKS:
-        problem("check", f"missing or unknown (one of: {', '.join(CHECKS)})")
+        problem("check", "rubric-check", checks=", ".join(CHECKS))
     to = entry.get("to")
     if to is not None:
         if check not in _MESSAGE_CHECKS:
-            problem("to", f"only for the checks about messages ({', '.join(sorted(_MESSAGE_CHECKS))})")
+            problem("to", "rubric-to-checks", checks=", ".join(sorted(_MESSAGE_CHECKS)))
         elif not isinstance(to, str) or to.count("@") != 1 or any(c.isspace() or c in "<>" for c in to):
-            problem("to", "must be one address, such as \"grader@lab.test\" (no brackets)")
+            problem("to", "rubric-to-address")
     keys = entry.get("keys", [])
     if "keys" in entry:
         if check != "no-finding":
-            problem("keys", "only for the check no-finding")
+            problem("keys", "rubric-keys-check")
         elif not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
-            problem("keys", "must be a list of mistake keys, such as [\"bare-lf\"]")
+            problem("keys", "rubric-keys-list")
         else:
             known = set(mistake_keys())
             for key in keys:
                 if key not in known:
-                    problem("keys", f"{key!r} is not a mistake the linter knows "
-                                    "(see knowledge/mistakes.toml)")
+                    problem("keys", "rubric-unknown-mistake", mistake=repr(key))
     if before:
         return None
     return Item(name, text or name, points, check, to.lower() if to else None, tuple(keys))
