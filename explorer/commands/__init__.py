@@ -71,7 +71,9 @@ def _main(argv: Sequence[str] | None) -> int:
             stopping.release()  # the usual Ctrl-C; one kept meanwhile is delivered now
         return int(handler(args) or 0)
     except UsageError as exc:
-        print(f"smtp-explorer: error: {exc}", file=sys.stderr)
+        from explorer.knowledge.tables import text
+
+        print(text("cli_messages", "error", args.lang, message=exc), file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("smtp-explorer: interrupted", file=sys.stderr)

@@ -34,10 +34,11 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
+    from explorer.knowledge.tables import text
     from explorer.sandbox.roster import fill_secrets, generate, write_new
 
     if (args.count is None) == (args.source is None):
-        raise UsageError("accounts generate needs --count N or --from CSV (one of them)")
+        raise UsageError(text("cli_messages", "accounts-needs-source", args.lang))
     try:
         if args.source is not None:
             students, _ = fill_secrets(args.source, out=args.output)
@@ -47,6 +48,6 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(visible_text(str(exc))) from None
     # Never the secrets: this line may be on a projector.
-    print(f"wrote {len(students)} accounts to {visible_text(str(args.output))} "
-          "(readable by you only; it holds every student's password and code)")
+    print(text("cli_messages", "accounts-wrote", args.lang, count=len(students),
+               path=visible_text(str(args.output))))
     return 0
