@@ -36,3 +36,15 @@ def test_the_english_messages_are_unchanged(tmp_path: Path) -> None:
                            "student's password and code)\n")
     done = _run("accounts", "generate", "-o", "other.csv", "--lang", "en", cwd=tmp_path)
     assert done.stderr == "smtp-explorer: error: accounts generate needs --count N or --from CSV (one of them)\n"
+
+
+def test_other_commands_errors_speak_chinese(tmp_path: Path) -> None:
+    cases = [(("lesson", "check"), "smtp-explorer：错误：lesson check 至少需要一个课程文件\n"),
+             (("lesson", "first-session", "extra"), "smtp-explorer：错误：课程后面有多余的参数：extra\n"),
+             (("inbox", "--data-dir", "absent"),
+              "smtp-explorer：错误：absent 处没有沙箱服务器的数据目录（沙箱服务器运行过吗？请用 --data-dir 指定）\n")]
+    for args, said in cases:
+        done = _run(*args, "--lang", "zh", cwd=tmp_path)
+        assert (done.returncode, done.stderr) == (2, said)
+    done = _run("base64", "decode", "!!", "--lang", "zh", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.startswith("smtp-explorer：错误：无效的 Base64：")

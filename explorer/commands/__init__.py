@@ -16,7 +16,7 @@ from typing import Sequence
 
 from explorer import __version__, stopping
 from explorer.commands.base import (USAGE_ERROR, Parser, UsageError, add_lang_argument, add_save_arguments,
-                                    help_lang, help_text, resolve_lang, silence_stdout)
+                                    help_lang, help_text, message, resolve_lang, silence_stdout)
 
 __all__ = ["main", "build_parser"]
 
@@ -71,9 +71,7 @@ def _main(argv: Sequence[str] | None) -> int:
             stopping.release()  # the usual Ctrl-C; one kept meanwhile is delivered now
         return int(handler(args) or 0)
     except UsageError as exc:
-        from explorer.knowledge.tables import text
-
-        print(text("cli_messages", "error", args.lang, message=exc), file=sys.stderr)
+        print(message("error", args.lang, message=exc), file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("smtp-explorer: interrupted", file=sys.stderr)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, help_text
+from explorer.commands.base import UsageError, help_text, message
 
 __all__ = ["register"]
 
@@ -34,11 +34,10 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
-    from explorer.knowledge.tables import text
     from explorer.sandbox.roster import fill_secrets, generate, write_new
 
     if (args.count is None) == (args.source is None):
-        raise UsageError(text("cli_messages", "accounts-needs-source", args.lang))
+        raise UsageError(message("accounts-needs-source", args.lang))
     try:
         if args.source is not None:
             students, _ = fill_secrets(args.source, out=args.output)
@@ -48,6 +47,5 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(visible_text(str(exc))) from None
     # Never the secrets: this line may be on a projector.
-    print(text("cli_messages", "accounts-wrote", args.lang, count=len(students),
-               path=visible_text(str(args.output))))
+    print(message("accounts-wrote", args.lang, count=len(students), path=visible_text(str(args.output))))
     return 0

@@ -21,7 +21,7 @@ from typing import Callable
 
 from explorer.reports.options import REVEAL
 
-__all__ = ["USAGE_ERROR", "UsageError", "Parser", "help_text", "help_lang", "add_lang_argument", "resolve_lang",
+__all__ = ["USAGE_ERROR", "UsageError", "Parser", "help_text", "help_lang", "message", "add_lang_argument", "resolve_lang",
            "add_reveal_argument", "add_save_arguments", "add_session_arguments", "counting_number", "load_session_args",
            "print_lines", "print_problems", "silence_stdout", "write_guarded"]
 
@@ -38,6 +38,13 @@ def help_text(key: str, lang: str = "en", **values: object) -> str:
     from explorer.knowledge.tables import text
 
     return text("cli_help", key, lang, **values)
+
+
+def message(key: str, lang: str = "en", **values: object) -> str:
+    """What a command says, entry ``key`` of the table ``cli_messages`` in ``lang``, filled."""
+    from explorer.knowledge.tables import text
+
+    return text("cli_messages", key, lang, **values)
 
 
 def help_lang(argv: list[str]) -> str:

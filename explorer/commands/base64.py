@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from explorer.commands.base import UsageError, help_text, print_lines
+from explorer.commands.base import UsageError, help_text, message, print_lines
 
 __all__ = ["register"]
 
@@ -26,4 +26,4 @@ def run_base64(args: argparse.Namespace) -> int:
     try:
         return print_lines(describe_base64(args.direction, " ".join(args.text)))
     except ValueError as exc:
-        raise UsageError(f"invalid Base64: {exc}") from None
+        raise UsageError(message("invalid-base64", args.lang, error=exc)) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, counting_number, help_text
+from explorer.commands.base import UsageError, counting_number, help_text, message
 
 __all__ = ["register"]
 
@@ -27,8 +27,7 @@ def _run_inbox(args: argparse.Namespace) -> int:
 
     data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
     if not data_dir.is_dir():
-        raise UsageError(f"no sandbox data directory at {visible_text(str(data_dir))} "
-                         "(has the sandbox run? use --data-dir)")
+        raise UsageError(message("inbox-no-data", args.lang, path=visible_text(str(data_dir))))
     store = MaildirStore(data_dir)
     messages = store.messages()
     if args.mailbox:
@@ -37,7 +36,6 @@ def _run_inbox(args: argparse.Namespace) -> int:
         print(format_list(messages, str(store.root)))
         return 0
     if args.number > len(messages):
-        raise UsageError(f"there is no message {args.number}: the inbox holds "
-                         f"{len(messages)} (run 'smtp-explorer inbox' for the list)")
+        raise UsageError(message("inbox-no-message", args.lang, number=args.number, count=len(messages)))
     print(format_message(messages[args.number - 1], args.number, len(messages)))
     return 0

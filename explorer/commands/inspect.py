@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, add_session_arguments, help_text
+from explorer.commands.base import UsageError, add_session_arguments, help_text, message
 
 __all__ = ["register", "load_sessions"]
 
@@ -60,7 +60,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.session is not None:
         sessions = [s for s in sessions if getattr(s[0], "id", None) == args.session]
         if not sessions:
-            raise UsageError(f"no session {args.session} in {visible_text(str(args.file))}")
+            raise UsageError(message("no-session", args.lang, session=args.session,
+                                         path=visible_text(str(args.file))))
     failed = False
     for info, chunks in sessions:
         print("\n".join(annotate(chunks, info, lang=args.lang, show_secrets=args.reveal_secrets)))

@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from explorer.commands.base import UsageError, add_save_arguments, help_text, print_problems
+from explorer.commands.base import UsageError, add_save_arguments, help_text, message, print_problems
 
 __all__ = ["register"]
 
@@ -35,7 +35,7 @@ def run_lesson_command(args: argparse.Namespace) -> int:
     if args.lesson == "check":
         return _check(args)
     if args.paths:
-        raise UsageError(f"unexpected arguments after the lesson: {' '.join(args.paths)}")
+        raise UsageError(message("lesson-extra-arguments", args.lang, arguments=" ".join(args.paths)))
     return _run(args)
 
 
@@ -44,10 +44,10 @@ def _list(args: argparse.Namespace) -> int:
     from explorer.lessons.progress import load_progress
 
     if args.dir is not None and not args.dir.is_dir():
-        raise UsageError(f"--dir {args.dir}: no such folder")
+        raise UsageError(message("lesson-no-dir", args.lang, path=args.dir))
     paths = list_lessons(args.dir)
     if not paths:
-        print("no lessons found")
+        print(message("lesson-none-found", args.lang))
         return 0
     from explorer.lessons.texts import text
     from explorer.width import pad
@@ -82,7 +82,7 @@ def _check(args: argparse.Namespace) -> int:
     from explorer.lessons.loader import check_lesson
 
     if not args.paths:
-        raise UsageError("lesson check needs at least one lesson file")
+        raise UsageError(message("lesson-check-needs-files", args.lang))
     return print_problems(args.paths, check_lesson, args.lang)
 
 
@@ -118,12 +118,13 @@ def _run(args: argparse.Namespace) -> int:
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     except LessonError as exc:
-        raise UsageError(f"{path} has problems (smtp-explorer lesson check {path}):\n" + str(exc)) from None
+        raise UsageError(message("lesson-has-problems", args.lang, path=path) + "\n"
+                         + "\n".join(p.render(args.lang) for p in exc.problems)) from None
     variables = _variables(lesson, args.set)
     if args.reveal_secrets and args.save is None:
-        raise UsageError("--reveal-secrets keeps the AUTH credentials in the file of --save FILE: give --save too")
+        raise UsageError(message("reveal-needs-save", args.lang))
     if not args.server and (args.starttls or args.tls or args.insecure):
-        raise UsageError("--starttls, --tls and --insecure go with --server HOST[:PORT]")
+        raise UsageError(message("server-options", args.lang))
     if args.server:
         return _go(args, lesson, variables, _target(args), None)
     from explorer.sandbox import Sandbox, SandboxError
@@ -135,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
             box = Sandbox(data_dir=data_dir, scenarios=lesson.scenarios, profile=lesson.profile,
                           command_timeout=LEARNER_COMMAND_TIMEOUT).start()
         except SandboxError as exc:
-            raise UsageError(f"the sandbox could not start: {exc}") from None
+            raise UsageError(message("sandbox-cannot-start", args.lang, error=exc)) from None
         try:
             target = Target(box.host, box.port, "plain", cafile=str(box.certificate_path), timeout=args.timeout)
             return _go(args, lesson, variables, target, box)
@@ -150,7 +151,7 @@ def _go(args, lesson, variables, target, box) -> int:
         from explorer.lessons.runner import autopilot
         from explorer.reports.options import save_after
 
-        print(f"autopilot: {lesson.title} ({lesson.path}) against {target.label}")
+        print(message("autopilot", args.lang, title=lesson.title, path=lesson.path, target=target.label))
         engine = Engine(target)
         ok = autopilot(lesson, engine, variables, box, print, args.lang)
         return save_after(args, engine) or (0 if ok else 1)

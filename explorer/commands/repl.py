@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import socket
 
-from explorer.commands.base import UsageError
+from explorer.commands.base import UsageError, message
 
 __all__ = ["run_sandbox_repl"]
 
@@ -33,7 +33,7 @@ def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
     try:
         listener = socket.create_server(("127.0.0.1", 0), backlog=128)
     except OSError as exc:
-        raise UsageError(f"cannot listen on 127.0.0.1 for the embedded sandbox: {exc.strerror or exc}") from None
+        raise UsageError(message("cannot-listen", _lang(args), error=exc.strerror or exc)) from None
     data_dir = default_data_dir()
     link = SandboxLink(listener, data_dir)
     lang = _lang(args)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, help_text, print_problems
+from explorer.commands.base import UsageError, help_text, message, print_problems
 
 __all__ = ["register"]
 
@@ -43,7 +43,6 @@ def _roster(args: argparse.Namespace, data_dir: Path):
 
 def _run_report(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
-    from explorer.knowledge.tables import text
     from explorer.reports.class_log import SessionFileError, read_log
     from explorer.reports.class_report import build_report
     from explorer.reports.rubric import RubricError, load_rubric
@@ -58,7 +57,7 @@ def _run_report(args: argparse.Namespace) -> int:
     except (RubricError, ValueError, SessionFileError) as exc:
         raise UsageError(visible_text(str(exc))) from None
     if not log.is_file() and roster is None:
-        raise UsageError(text("cli_messages", "report-no-log", args.lang, path=visible_text(str(log))))
+        raise UsageError(message("report-no-log", args.lang, path=visible_text(str(log))))
     report = build_report(sessions, roster, rubric)
     if args.format == "csv":
         from explorer.reports.class_formats import render_csv as render
@@ -75,8 +74,8 @@ def _run_report(args: argparse.Namespace) -> int:
     try:
         args.output.write_text(out, encoding="utf-8", newline="")
     except OSError as exc:
-        raise UsageError(text("cli_messages", "cannot-write", args.lang, path=visible_text(str(args.output)),
-                              error=exc.strerror or exc)) from None
+        raise UsageError(message("cannot-write", args.lang, path=visible_text(str(args.output)),
+                                 error=exc.strerror or exc)) from None
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands.base import UsageError, add_save_arguments, help_text
+from explorer.commands.base import UsageError, add_save_arguments, help_text, message
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, load_accounts_file, parse_account_spec
 from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES, profile_summaries
 from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
@@ -171,9 +171,8 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             try:  # ids, names and addresses for `smtp-explorer report`; never a secret
                 write_public(box.data_dir, students)
             except OSError as exc:
-                raise UsageError(f"cannot write to the data directory "
-                                 f"{visible_text(str(box.data_dir))}: {exc.strerror or exc}") \
-                    from None
+                raise UsageError(message("cannot-write-data-dir", args.lang, path=visible_text(str(box.data_dir)),
+                                         error=exc.strerror or exc)) from None
         return box
 
     on_session = None

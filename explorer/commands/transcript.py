@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from explorer.commands.base import (UsageError, add_session_arguments, help_text, load_session_args,
+from explorer.commands.base import (UsageError, add_session_arguments, help_text, load_session_args, message,
                                     write_guarded)
 
 __all__ = ["register", "run_transcript"]
@@ -61,6 +61,6 @@ def run_transcript(args: argparse.Namespace) -> int:
     try:
         args.output.write_text(out, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write {visible_text(str(args.output))}: "
-                         f"{visible_text(exc.strerror or str(exc))}") from None
+        raise UsageError(message("cannot-write", args.lang, path=visible_text(str(args.output)),
+                                 error=visible_text(exc.strerror or str(exc)))) from None
     return 0
