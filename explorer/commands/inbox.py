@@ -33,9 +33,9 @@ def _run_inbox(args: argparse.Namespace) -> int:
     if args.mailbox:
         messages = [m for m in messages if m.recipient == args.mailbox.strip().lower()]
     if args.number is None:
-        print(format_list(messages, str(store.root)))
+        print(format_list(messages, str(store.root), args.lang))
         return 0
     if args.number > len(messages):
         raise UsageError(message("inbox-no-message", args.lang, number=args.number, count=len(messages)))
-    print(format_message(messages[args.number - 1], args.number, len(messages)))
+    print(format_message(messages[args.number - 1], args.number, len(messages), args.lang))
     return 0

@@ -150,13 +150,13 @@ def _inbox(repl: Repl, arg: str) -> None:
 
     messages = box.messages()
     if not arg.strip():
-        repl.say_lines(format_list(messages, str(box.data_dir)).splitlines())
+        repl.say_lines(format_list(messages, str(box.data_dir), repl.lang).splitlines())
         return
     number = int(arg) if arg.strip().isdigit() else 0
     if not 1 <= number <= len(messages):
         repl.error(f"no message {arg.strip()!r}: there are {len(messages)} (/inbox lists them)")
         return
-    repl.say_lines(format_message(messages[number - 1], number, len(messages)).splitlines())
+    repl.say_lines(format_message(messages[number - 1], number, len(messages), repl.lang).splitlines())
 
 
 def _scenario(repl: Repl, arg: str) -> None:

@@ -13,7 +13,9 @@ from email.header import decode_header, make_header
 from email.message import Message
 
 from explorer.core.render import visible_text
+from explorer.knowledge.tables import text as table_text
 from explorer.sandbox.storage import StoredMessage
+from explorer.width import pad, width
 
 __all__ = ["format_list", "format_message", "decoded_header"]
 
@@ -52,8 +54,21 @@ def _size(octets: int) -> str:
     return f"{octets / 1024 / 1024:.1f} MiB"
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "~"
+def _clip(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` display columns (a Chinese name takes two per character)."""
+    if width(text) <= columns:
+        return text
+    while width(text) > columns - 1:
+        text = text[:-1]
+    return text + "~"
+
+
+def _say(key: str, lang: str, **values: object) -> str:
+    return table_text("inbox", key, lang, **values)
+
+
+def _count(key: str, number: int, lang: str, **values: object) -> str:
+    return _say(f"{key}-{'1' if number == 1 else 'n'}", lang, n=number, **values)
 
 
 def _when(stored: StoredMessage) -> str:
@@ -63,23 +78,25 @@ def _when(stored: StoredMessage) -> str:
         return "?"
 
 
-def format_list(messages: list[StoredMessage], root: str) -> str:
-    """The numbered list: date, mailbox, sender, size and decoded subject of each message."""
+def format_list(messages: list[StoredMessage], root: str, lang: str = "en") -> str:
+    """The numbered list: date, mailbox, sender, size and decoded subject of each message, in
+    columns aligned by display width (a decoded Chinese name or subject is two columns a character)."""
     if not messages:
-        return f"No messages in {visible_text(root)}"
-    lines = [f"{len(messages)} message{'s' if len(messages) != 1 else ''} in "
-             f"{visible_text(root)}",
-             f"{'#':>4}  {'stored':16}  {'mailbox':26}  {'from':26}  {'size':>9}  subject"]
+        return _say("empty", lang, root=visible_text(root))
+    size = _say("column-size", lang)
+    lines = [_count("count", len(messages), lang, root=visible_text(root)),
+             f"{'#':>4}  {pad(_say('column-stored', lang), 16)}  {pad(_say('column-mailbox', lang), 26)}  "
+             f"{pad(_say('column-from', lang), 26)}  {' ' * (9 - width(size))}{size}  {_say('column-subject', lang)}"]
     for number, stored in enumerate(messages, 1):
         message = _parse(stored.data)
         sender = visible_text(decoded_header(message, "From") or "-")
-        subject = visible_text(decoded_header(message, "Subject") or "(no subject)")
-        lines.append(f"{number:>4}  {_when(stored):16}  {_clip(visible_text(stored.recipient), 26):26}"
-                     f"  {_clip(sender, 26):26}  {_size(len(stored.data)):>9}  {subject}")
+        subject = visible_text(decoded_header(message, "Subject") or _say("no-subject", lang))
+        lines.append(f"{number:>4}  {_when(stored):16}  {pad(_clip(visible_text(stored.recipient), 26), 26)}"
+                     f"  {pad(_clip(sender, 26), 26)}  {_size(len(stored.data)):>9}  {subject}")
     return "\n".join(lines)
 
 
-def _parts(message: Message, number: str, depth: int, out: list[str]) -> None:
+def _parts(message: Message, number: str, depth: int, out: list[str], lang: str) -> None:
     content_type = message.get_content_type()
     details = [content_type]
     charset = message.get_param("charset")
@@ -96,10 +113,10 @@ def _parts(message: Message, number: str, depth: int, out: list[str]) -> None:
         details.append(f'filename "{filename}"')
     if message.is_multipart():
         children = message.get_payload()
-        details.append(f"{len(children)} part{'s' if len(children) != 1 else ''}")
+        details.append(_count("part-count", len(children), lang))
         out.append(f"  {'  ' * depth}{number}  {visible_text('  '.join(details))}")
         for index, child in enumerate(children, 1):
-            _parts(child, f"{number}.{index}", depth + 1, out)
+            _parts(child, f"{number}.{index}", depth + 1, out, lang)
         return
     payload = message.get_payload(decode=True) or b""
     details.append(_size(len(payload)))
@@ -121,13 +138,13 @@ def _first_text(message: Message) -> str | None:
     return None
 
 
-def format_message(stored: StoredMessage, number: int, total: int) -> str:
-    """One message: where it is, its headers decoded, its MIME parts, its first text part."""
+def format_message(stored: StoredMessage, number: int, total: int, lang: str = "en") -> str:
+    """One message in ``lang``: where it is, its headers decoded, its MIME parts, its first text part."""
     message = _parse(stored.data)
-    lines = [f"Message {number} of {total}: {visible_text(str(stored.path))}",
-             f"Mailbox: {visible_text(stored.recipient)}    Size: {len(stored.data)} octets"
-             f"    Stored: {_when(stored)}",
-             "", "Headers (decoded):"]
+    lines = [_say("message", lang, number=number, total=total, path=visible_text(str(stored.path))),
+             _say("where", lang, mailbox=visible_text(stored.recipient), size=len(stored.data),
+                  stored=_when(stored)),
+             "", _say("headers", lang)]
     names: list[str] = []
     for name in message.keys():
         if name not in names:
@@ -135,17 +152,17 @@ def format_message(stored: StoredMessage, number: int, total: int) -> str:
     for name in names[:SHOWN_HEADERS]:
         lines.append(f"  {visible_text(name)}: {visible_text(decoded_header(message, name))}")
     if len(names) > SHOWN_HEADERS:
-        lines.append(f"  ... and {len(names) - SHOWN_HEADERS} more")
+        lines.append(_say("more-headers", lang, n=len(names) - SHOWN_HEADERS))
     if message.defects:
-        lines.append(f"  (the email parser noted: "
-                     f"{visible_text('; '.join(type(d).__name__ for d in message.defects))})")
-    lines += ["", "MIME parts:"]
-    _parts(message, "1", 0, lines)
+        lines.append(_say("defects", lang,
+                          defects=visible_text("; ".join(type(d).__name__ for d in message.defects))))
+    lines += ["", _say("parts", lang)]
+    _parts(message, "1", 0, lines, lang)
     text = _first_text(message)
     if text is not None:
-        lines += ["", "Text:"]
+        lines += ["", _say("body", lang)]
         shown = text[:BODY_PREVIEW]
         lines += [f"  {visible_text(line)}" for line in shown.splitlines()]
         if len(text) > BODY_PREVIEW:
-            lines.append(f"  ... ({len(text) - BODY_PREVIEW} more characters)")
+            lines.append(_say("more-text", lang, n=len(text) - BODY_PREVIEW))
     return "\n".join(lines)
