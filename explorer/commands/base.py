@@ -33,14 +33,14 @@ class UsageError(Exception):
     """A mistake in what the user asked for: reported in one line, exit status 2."""
 
 
-def help_text(key: str, lang: str = "en", **values: object) -> str:
+def help_text(key: str, lang: str = "en", /, **values: object) -> str:
     """The ``--help`` text ``key`` in ``lang`` (the table ``cli_help``), placeholders filled."""
     from explorer.knowledge.tables import text
 
     return text("cli_help", key, lang, **values)
 
 
-def message(key: str, lang: str = "en", **values: object) -> str:
+def message(key: str, lang: str = "en", /, **values: object) -> str:
     """What a command says, entry ``key`` of the table ``cli_messages`` in ``lang``, filled."""
     from explorer.knowledge.tables import text
 

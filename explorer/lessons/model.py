@@ -30,7 +30,7 @@ class Problem:
     values: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
     @classmethod
-    def of(cls, path: Path, line: int, field: str, key: str, **values: object) -> "Problem":
+    def of(cls, path: Path, line: int, field: str, key: str, /, **values: object) -> "Problem":
         """The problem whose message is entry ``key`` of the table ``checks``."""
         return cls(path, line, field, check_text(key, "en", **values), key, tuple(values.items()))
 
@@ -43,7 +43,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {message}"
 
 
-def check_text(key: str, lang: str = "en", **values: object) -> str:
+def check_text(key: str, lang: str = "en", /, **values: object) -> str:
     """Entry ``key`` of the table ``checks`` (what ``lesson check`` and ``rubric check`` say)."""
     from explorer.knowledge.tables import fill, load, pick
 

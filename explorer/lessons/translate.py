@@ -85,7 +85,7 @@ def check_translations(data: dict, report: Report) -> None:
         for lang in langs:
             translated = table.get(lang)
             if translated is not None and not isinstance(translated, dict):
-                report(path + (lang,), "translation-table", lang=lang, table=".".join(kind + (lang,)))
+                report(path + (lang,), "translation-table", language=lang, table=".".join(kind + (lang,)))
                 continue
             translated = translated or {}
             for key, value in translated.items():
@@ -103,7 +103,7 @@ def check_translations(data: dict, report: Report) -> None:
             for key in allowed:
                 # A choice question's answer is a number: nothing to translate.
                 if key in table and key not in translated and isinstance(table[key], (str, list)):
-                    report(path + (key,), "no-translation", lang=lang, table=".".join(kind + (lang,)))
+                    report(path + (key,), "no-translation", language=lang, table=".".join(kind + (lang,)))
 
 
 def localise(data: dict, lang: str) -> dict:
