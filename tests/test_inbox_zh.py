@@ -3,7 +3,7 @@ width when a sender's name or a subject is Chinese."""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.header import Header
 
 from explorer.commands import main
 from explorer.sandbox.storage import MaildirStore
@@ -11,12 +11,11 @@ from explorer.width import width
 
 
 def _chinese_message() -> bytes:
-    message = EmailMessage()
-    message["From"] = "张老师 <teacher@sandbox.test>"
-    message["To"] = "friend@sandbox.test"
-    message["Subject"] = "计算机网络实验"
-    message.set_content("同学们好，\n请提交实验报告。\n")
-    return message.as_bytes().replace(b"\n", b"\r\n")
+    # As a mail client sends it: the name and the subject RFC 2047-encoded, the body 8-bit UTF-8.
+    return (f"From: {Header('张老师', 'utf-8').encode()} <teacher@sandbox.test>\r\n"
+            f"Subject: {Header('计算机网络实验', 'utf-8').encode()}\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            "同学们好，\r\n请提交实验报告。\r\n").encode("utf-8")
 
 
 def test_inbox_in_chinese_with_aligned_columns(tmp_path, capsys):
