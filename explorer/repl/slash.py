@@ -65,23 +65,28 @@ def _help(repl: Repl, arg: str) -> None:
         repl.say([("title", texts["syntax"])])
         repl.say(wrap(texts["text"], "  "))
         return
-    repl.error(f"no help on {topic!r}{_did_you_mean(topic)}")
+    repl.error(_say(repl, "no-help", topic=repr(topic), suggestion=_did_you_mean(repl, topic)))
 
 
-def _did_you_mean(word: str) -> str:
+def _say(repl: Repl, key: str, **values: object) -> str:
+    """A slash command's own text (knowledge/slash.toml) in the learner's language."""
+    return table_text("slash", key, repl.lang, **values)
+
+
+def _did_you_mean(repl: Repl, word: str) -> str:
     candidates = list(COMMANDS) + list(VERBS)
     close = difflib.get_close_matches(word.lower(), [c.lower() for c in candidates], n=1, cutoff=0.6)
     if not close:
         return ""
     name = close[0]
-    return f"; did you mean /{name}?" if name in COMMANDS else f"; did you mean {name.upper()}?"
+    return _say(repl, "did-you-mean", name=f"/{name}" if name in COMMANDS else name.upper())
 
 
 def _explain(repl: Repl, arg: str) -> None:
     text = arg.strip()
     if not text:
         if repl.last_reply is None:
-            repl.error("no reply yet: give a code, e.g. /explain 535")
+            repl.error(_say(repl, "explain-no-reply"))
             return
         text = repl.last_reply.raw.decode("utf-8", "backslashreplace").splitlines()[0]
     try:
@@ -93,12 +98,12 @@ def _explain(repl: Repl, arg: str) -> None:
 def _b64(repl: Repl, arg: str) -> None:
     direction, _, text = arg.strip().partition(" ")
     if direction not in ("encode", "decode") or not text:
-        repl.error("usage: /b64 encode|decode TEXT")
+        repl.error(_say(repl, "b64-usage"))
         return
     try:
         repl.say_lines(describe_base64(direction, text))
     except ValueError as exc:
-        repl.error(f"invalid Base64: {exc}")
+        repl.error(_say(repl, "invalid-base64", error=exc))
 
 
 def _toggle(attribute: str, label: str) -> Callable[[Repl, str], None]:
@@ -112,7 +117,7 @@ def _toggle(attribute: str, label: str) -> Callable[[Repl, str], None]:
 def _strict(repl: Repl, arg: str) -> None:
     session = repl.engine.session
     session.strict = not session.strict
-    repl.say([("dim", f"strict mode {'on: out-of-order or malformed commands are refused' if session.strict else 'off: mistakes are sent, with a warning'}")])
+    repl.say([("dim", _say(repl, "strict-on" if session.strict else "strict-off"))])
 
 
 def _state(repl: Repl, arg: str) -> None:
@@ -144,7 +149,7 @@ def _history(repl: Repl, arg: str) -> None:
 def _inbox(repl: Repl, arg: str) -> None:
     box = repl.sandbox()
     if box is None:
-        repl.error("no sandbox here: /inbox shows what the embedded sandbox stored (/connect sandbox)")
+        repl.error(_say(repl, "inbox-no-sandbox"))
         return
     from explorer.sandbox.inbox import format_list, format_message
 
@@ -154,7 +159,7 @@ def _inbox(repl: Repl, arg: str) -> None:
         return
     number = int(arg) if arg.strip().isdigit() else 0
     if not 1 <= number <= len(messages):
-        repl.error(f"no message {arg.strip()!r}: there are {len(messages)} (/inbox lists them)")
+        repl.error(_say(repl, "inbox-no-message", number=repr(arg.strip()), count=len(messages)))
         return
     repl.say_lines(format_message(messages[number - 1], number, len(messages), repl.lang).splitlines())
 
@@ -162,14 +167,15 @@ def _inbox(repl: Repl, arg: str) -> None:
 def _scenario(repl: Repl, arg: str) -> None:
     box = repl.sandbox()
     if box is None:
-        repl.error("scenarios belong to the embedded sandbox (/connect sandbox)")
+        repl.error(_say(repl, "scenarios-no-sandbox"))
         return
     from explorer.sandbox import SCENARIOS, validate_scenario
+    from explorer.sandbox.texts import SCENARIO_DESCRIPTIONS
 
     names = arg.split()
     if not names:
         active = box.scenarios
-        for name, description in SCENARIOS.items():
+        for name, description in SCENARIO_DESCRIPTIONS.get(repl.lang, SCENARIOS).items():
             mark = "*" if any(a.split("=")[0] == name for a in active) else " "
             repl.say([("title" if mark == "*" else "", f" {mark} {name:<18}"), ("dim", description)])
         return
@@ -181,13 +187,13 @@ def _scenario(repl: Repl, arg: str) -> None:
         repl.error(str(exc))
         return
     box.set_scenarios(canonical)
-    repl.say([("dim", "sandbox scenarios: "), ("title", ", ".join(canonical) or "none")])
+    repl.say([("dim", _say(repl, "scenarios-now")), ("title", ", ".join(canonical) or _say(repl, "none"))])
 
 
 def _profile(repl: Repl, arg: str) -> None:
     box = repl.sandbox()
     if box is None:
-        repl.error("profiles belong to the embedded sandbox (/connect sandbox)")
+        repl.error(_say(repl, "profiles-no-sandbox"))
         return
     from explorer.sandbox.profile import profile_summaries
 
@@ -202,15 +208,15 @@ def _profile(repl: Repl, arg: str) -> None:
     except ValueError as exc:
         repl.error(str(exc))
         return
-    repl.say([("dim", "sandbox profile: "), ("title", box.profile),
-              ("dim", " (from the next connection: /connect sandbox)")])
+    repl.say([("dim", _say(repl, "profile-now")), ("title", box.profile),
+              ("dim", _say(repl, "profile-from-next"))])
 
 
 def _connect(repl: Repl, arg: str) -> None:
     try:
         words = shlex.split(arg)
     except ValueError as exc:
-        repl.error(f"cannot read that: {exc}")
+        repl.error(_say(repl, "cannot-read", error=exc))
         return
     repl.connect(words)
 
@@ -224,7 +230,7 @@ def _reset(repl: Repl, arg: str) -> None:
 
 def _raw(repl: Repl, arg: str) -> None:
     if not arg:
-        repl.error("usage: /raw TEXT, with escapes such as \\r\\n (nothing is added)")
+        repl.error(_say(repl, "raw-usage"))
         return
     try:
         data = parse_escapes(arg)
@@ -242,14 +248,14 @@ def _wait(repl: Repl, arg: str) -> None:
     except ValueError:
         seconds = None
     if not valid_seconds(seconds):
-        repl.error(f"usage: /wait [SECONDS], seconds above 0 and at most {MAX_SECONDS}")
+        repl.error(_say(repl, "wait-usage", most=MAX_SECONDS))
         return
-    repl.show_outcome(repl.engine.wait(seconds), empty=f"nothing arrived in {seconds:g} s")
+    repl.show_outcome(repl.engine.wait(seconds), empty=_say(repl, "wait-nothing", seconds=f"{seconds:g}"))
 
 
 def _compose(repl: Repl, arg: str) -> None:
     if repl.engine.state is not State.DATA:
-        repl.error(f"/compose works in DATA mode (after 354); now: {stage(repl.engine.state.value).title}")
+        repl.error(_say(repl, "compose-data-only", stage=stage(repl.engine.state.value, repl.lang).title))
         return
     repl.compose(arg.strip() or None)
 
@@ -358,7 +364,7 @@ def run_slash(repl: Repl, text: str) -> None:
     name, _, arg = text[1:].partition(" ")
     command = COMMANDS.get(name.lower())
     if command is None:
-        repl.error(f"unknown command /{name}{_did_you_mean(name)} (/help lists them)")
+        repl.error(_say(repl, "unknown-command", name=name, suggestion=_did_you_mean(repl, name)))
         return
     command.run(repl, arg)
 

@@ -1,0 +1,36 @@
+"""The REPL's slash commands answer in Chinese after /lang zh: their errors and confirmations,
+against the real sandbox."""
+
+from __future__ import annotations
+
+from repl_driver import run_repl, sandbox_target
+
+
+def test_slash_commands_answer_in_chinese(sandbox) -> None:
+    _, shown = run_repl(sandbox_target(sandbox), [
+        "/lang zh", "/hepl", "/help nothing-like-it", "/b64 nope", "/b64 decode !!", "/strict", "/strict",
+        "/inbox 7", "/scenario", "/scenario greylist", "/scenario off", "/wait x", "/compose", "/raw"],
+        sandbox=lambda: sandbox)
+    for said in ("未知的命令 /hepl；你是不是想输入 /help？（/help 列出所有命令）",
+                 "没有关于 'nothing-like-it' 的帮助",
+                 "用法：/b64 encode|decode 文本",
+                 "无效的 Base64：",
+                 "严格模式已打开：顺序不对或格式错误的命令不会发送",
+                 "严格模式已关闭：有错误的命令照样发送，并给出警告",
+                 "没有邮件 '7'：共有 0 封（/inbox 列出它们）",
+                 "   greylist          灰名单：每对发件人/收件人第一次尝试时回复 451 4.7.1；重试则被接受",
+                 "沙箱服务器的场景：greylist",
+                 "沙箱服务器的场景：无",
+                 "用法：/wait [秒数]，秒数大于 0，最多",
+                 "/compose 只能在 DATA 阶段使用（收到 354 之后）；现在的阶段：",
+                 "用法：/raw 文本，可以用 \\r\\n 这样的转义（不会自动添加任何字符）"):
+        assert said in shown, said
+    assert "usage" not in shown.split("界面语言：简体中文", 1)[1]
+
+
+def test_the_english_answers_are_unchanged(sandbox) -> None:
+    _, shown = run_repl(sandbox_target(sandbox), ["/lang en", "/hepl", "/strict", "/scenario off"],
+                        sandbox=lambda: sandbox)
+    assert "unknown command /hepl; did you mean /help? (/help lists them)" in shown
+    assert "strict mode on: out-of-order or malformed commands are refused" in shown
+    assert "sandbox scenarios: none" in shown
