@@ -34,7 +34,7 @@ def test_console_lines_follow_the_language(tmp_path):
         process.stdin.flush()
         out.wait_for(r"^\d\d:\d\d:\d\d 当前场景：greylist，slow=0\.5$")
         out.wait_for(r"^共 2 个会话（0 个仍在连接），接收了 1 封邮件；场景：greylist，slow=0\.5$")
-        out.wait_for(r"^错误：unknown scenario 'meteor'")
+        out.wait_for(r"^错误：未知的场景 'meteor'（可用的场景：require-auth, ")
         out.wait_for(r"^\d\d:\d\d:\d\d 当前场景：无$")
         out.wait_for(r"^场景：无$")
         out.wait_for(r"^可以输入的命令：scenario 场景名")

@@ -9,7 +9,7 @@ from repl_driver import run_repl, sandbox_target
 def test_slash_commands_answer_in_chinese(sandbox) -> None:
     _, shown = run_repl(sandbox_target(sandbox), [
         "/lang zh", "/hepl", "/help nothing-like-it", "/b64 nope", "/b64 decode !!", "/strict", "/strict",
-        "/inbox 7", "/scenario", "/scenario greylist", "/scenario off", "/wait x", "/compose", "/raw"],
+        "/inbox 7", "/scenario", "/scenario slow=-1", "/scenario greylist", "/scenario off", "/wait x", "/compose", "/raw"],
         sandbox=lambda: sandbox)
     for said in ("未知的命令 /hepl；你是不是想输入 /help？（/help 列出所有命令）",
                  "没有关于 'nothing-like-it' 的帮助",
@@ -19,6 +19,7 @@ def test_slash_commands_answer_in_chinese(sandbox) -> None:
                  "严格模式已关闭：有错误的命令照样发送，并给出警告",
                  "没有邮件 '7'：共有 0 封（/inbox 列出它们）",
                  "   greylist          灰名单：每对发件人/收件人第一次尝试时回复 451 4.7.1；重试则被接受",
+                 "slow：'-1' 必须在 0 到 ",
                  "沙箱服务器的场景：greylist",
                  "沙箱服务器的场景：无",
                  "用法：/wait [秒数]，秒数大于 0，最多",

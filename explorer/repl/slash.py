@@ -170,6 +170,7 @@ def _scenario(repl: Repl, arg: str) -> None:
         repl.error(_say(repl, "scenarios-no-sandbox"))
         return
     from explorer.sandbox import SCENARIOS, validate_scenario
+    from explorer.sandbox.scenarios import error_text
     from explorer.sandbox.texts import SCENARIO_DESCRIPTIONS
 
     names = arg.split()
@@ -184,7 +185,7 @@ def _scenario(repl: Repl, arg: str) -> None:
     try:
         canonical = [validate_scenario(n) for n in names]
     except ValueError as exc:
-        repl.error(str(exc))
+        repl.error(error_text(exc, repl.lang))
         return
     box.set_scenarios(canonical)
     repl.say([("dim", _say(repl, "scenarios-now")), ("title", ", ".join(canonical) or _say(repl, "none"))])

@@ -19,6 +19,7 @@ from explorer import stopping
 from explorer.core.render import visible, visible_text
 from explorer.knowledge.tables import text
 from explorer.sandbox.recording import SandboxEvent
+from explorer.sandbox.scenarios import error_text
 from explorer.sandbox.texts import outcome_text
 
 __all__ = ["run", "format_event"]
@@ -166,7 +167,7 @@ def _command(box, line: str, out: TextIO, lang: str = "en") -> None:
         try:
             box.set_scenarios(names)
         except ValueError as exc:
-            print(_say("command-error", lang, text=visible_text(str(exc))), file=out)
+            print(_say("command-error", lang, text=visible_text(error_text(exc, lang))), file=out)
     elif words[0] == "status":
         sessions = box.sessions
         live = sum(1 for s in sessions if s.live)

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from explorer.sandbox.texts import DEFAULT_LANGUAGE, SCENARIO_DESCRIPTIONS
 
-__all__ = ["SCENARIOS", "ActiveScenarios", "validate_scenario", "parse_scenarios"]
+__all__ = ["SCENARIOS", "ActiveScenarios", "ScenarioError", "error_text", "validate_scenario", "parse_scenarios"]
 
 SCENARIOS: dict[str, str] = SCENARIO_DESCRIPTIONS[DEFAULT_LANGUAGE]
 
@@ -30,18 +30,38 @@ def _format_seconds(seconds: float) -> str:
     return f"{seconds:g}"
 
 
+class ScenarioError(ValueError):
+    """A scenario spelling that cannot be used: its message in English (``str``), and in any
+    language through :meth:`text` (the table ``scenario_errors``)."""
+
+    def __init__(self, key: str, **values: object):
+        self.key, self.values = key, values
+        super().__init__(self.text())
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        from explorer.knowledge.tables import text
+
+        return text("scenario_errors", self.key, lang, **self.values)
+
+
+def error_text(exc: ValueError, lang: str = "en") -> str:
+    """What to show for ``exc`` raised by this module: in ``lang`` when it is a ScenarioError."""
+    return exc.text(lang) if isinstance(exc, ScenarioError) else str(exc)
+
+
 def validate_scenario(name: str) -> str:
-    """The canonical form of a scenario spelling, or ``ValueError`` with a one-line message."""
+    """The canonical form of a scenario spelling, or :class:`ScenarioError` (a ``ValueError``)."""
     if not isinstance(name, str) or not name.strip():
-        raise ValueError("empty scenario name (known: " + ", ".join(SCENARIOS) + ")")
+        raise ScenarioError("empty", known=", ".join(SCENARIOS))
     base, param = _split(name)
     if base not in SCENARIOS:
-        raise ValueError(f"unknown scenario {name.strip()!r} (known: {', '.join(SCENARIOS)})")
+        raise ScenarioError("unknown", name=repr(name.strip()), known=", ".join(SCENARIOS))
     if base == "size-limit":
         if not param:
-            raise ValueError("size-limit needs a number of octets: size-limit=N")
+            raise ScenarioError("size-needs-number")
         if not re.fullmatch(r"[0-9]{1,15}", param) or int(param) < 1:
-            raise ValueError(f"size-limit: {param!r} is not a positive whole number of octets")
+            raise ScenarioError("size-not-number", param=repr(param))
         return f"size-limit={int(param)}"
     if base == "slow":
         if not param:
@@ -49,12 +69,12 @@ def validate_scenario(name: str) -> str:
         try:
             seconds = float(param)
         except ValueError:
-            raise ValueError(f"slow: {param!r} is not a number of seconds") from None
+            raise ScenarioError("slow-not-number", param=repr(param)) from None
         if not math.isfinite(seconds) or not 0 <= seconds <= MAX_SLOW_SECONDS:
-            raise ValueError(f"slow: {param!r} must be between 0 and {MAX_SLOW_SECONDS:g} seconds")
+            raise ScenarioError("slow-range", param=repr(param), most=f"{MAX_SLOW_SECONDS:g}")
         return f"slow={_format_seconds(seconds)}"
     if param:
-        raise ValueError(f"scenario {base} takes no parameter (got {name.strip()!r})")
+        raise ScenarioError("no-parameter", base=base, name=repr(name.strip()))
     return base
 
 
@@ -97,7 +117,7 @@ def parse_scenarios(names: Iterable[str]) -> ActiveScenarios:
         value = validate_scenario(name)
         base = value.split("=", 1)[0]
         if base in canonical and canonical[base] != value:
-            raise ValueError(f"scenario {base} given twice ({canonical[base]} and {value})")
+            raise ScenarioError("twice", base=base, first=canonical[base], second=value)
         canonical[base] = value
     size = canonical.get("size-limit")
     slow = canonical.get("slow")
