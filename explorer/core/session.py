@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from explorer.core import pipelining
 from explorer.core import states as st
 from explorer.core.capabilities import Capabilities, parse_ehlo
 from explorer.core.commands import VERBS, AuthLine, Command, MessageData, Outgoing, RawBytes, parse_command
@@ -53,7 +54,8 @@ class Warning_:
     """A prediction about something the client is about to send.
 
     ``key`` names the explanation in ``knowledge/warnings.toml``; ``code`` is the reply a real
-    server will most likely give (None if no reply will come at all); ``severity`` is "error"
+    server will most likely give (None if no reply will come at all, or if each command gets its
+    own reply, as most servers do with commands pipelined too early); ``severity`` is "error"
     for out-of-order or malformed commands (strict mode refuses those) and "note" for a likely
     policy refusal that depends on the server.
     """
@@ -169,6 +171,31 @@ class ClientSession:
 
     def check(self, outgoing: Outgoing | DataLine | EndOfData) -> tuple[Warning_, ...]:
         """What a real server will most likely make of ``outgoing`` now, before it is sent."""
+        found = self._check(outgoing)
+        ahead = self._ahead(outgoing)
+        if ahead is None or any(w.key == ahead.key for w in found):
+            return found
+        return (ahead, *found)
+
+    def _ahead(self, outgoing: Outgoing | DataLine | EndOfData) -> Warning_ | None:
+        """Sent before the replies it must wait for: before the greeting, or pipelined where
+        RFC 2920 does not allow it (``/raw`` with several lines, or a reply still pending)."""
+        if self.state is State.DATA or not isinstance(outgoing, (RawBytes, Command, AuthLine)):
+            return None  # message content is not a command: CRLF.CRLF ends it, not a reply
+        if isinstance(outgoing, RawBytes):
+            *lines, _ = (self._raw_tail + outgoing.to_bytes()).split(b"\n")
+            new = [self._raw_exchange(line) for line in lines]
+        else:
+            new = [_exchange_of(outgoing)]
+        key = pipelining.problem(self._pending, new, self.context.capabilities.has("PIPELINING"))
+        if key is None:
+            return None
+        if key == "before-greeting":
+            return Warning_(key, st.OUT_OF_ORDER[(None, State.AWAITING_GREETING)][0])
+        # Servers differ (knowledge/families.toml): most answer each command in turn, some hang up.
+        return Warning_(key, None, "note")
+
+    def _check(self, outgoing: Outgoing | DataLine | EndOfData) -> tuple[Warning_, ...]:
         if isinstance(outgoing, (RawBytes, DataLine, EndOfData, MessageData)):
             if self.state in (State.NOT_CONNECTED, State.CLOSED):
                 return (Warning_(st.OUT_OF_ORDER[(None, self.state)][1], None),)

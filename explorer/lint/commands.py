@@ -10,6 +10,7 @@ from __future__ import annotations
 from explorer.core import states as st
 from explorer.core.auth import Base64Error, b64decode
 from explorer.core.commands import Command, CommandError, parse_command
+from explorer.core.pipelining import GROUPABLE, may_follow  # the linter names them too
 from explorer.core.render import visible, visible_text
 from explorer.core.session import ClientSession
 from explorer.core.syntax import syntax_problems
@@ -23,11 +24,6 @@ __all__ = ["split_ending", "ending_findings", "partial_findings", "read_command"
 #: What a redacted credential looks like in a recording (the one placeholder of
 #: ``explorer.recording``). Such a line is not checked as Base64.
 MASKS = (PLACEHOLDER,)
-
-#: RFC 2920 3.1: with PIPELINING, the next command may follow these without waiting for their
-#: reply; EHLO, DATA, VRFY, EXPN, NOOP, QUIT (and AUTH, STARTTLS) must end a group. The message
-#: content ended by CRLF.CRLF (BODY) may be followed by the next command too.
-GROUPABLE = frozenset({"MAIL", "RCPT", "RSET", st.BODY})
 
 # The core's reason keys for a command sent in the wrong state (the OUT_OF_ORDER table).
 _ORDER_REASONS = frozenset(key for _, key in st.OUT_OF_ORDER.values())
@@ -150,11 +146,6 @@ def login_name(mechanism: str, decoded: bytes, first_answer: bool) -> str | None
     except ValueError:
         return None
     return None
-
-
-def may_follow(previous: str, pipelining: bool) -> bool:
-    """May a client send its next line before the reply to ``previous`` (an exchange) came?"""
-    return pipelining and previous in GROUPABLE
 
 
 def envelope_path(argument: str, keyword: str) -> tuple[str, str]:
