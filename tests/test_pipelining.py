@@ -94,6 +94,24 @@ def test_a_command_while_a_reply_is_pending() -> None:
     assert s.check(RawBytes(b"IT\r\n")) == (PIPELINING,)  # the line that ends now is a command
 
 
+def test_nothing_to_say_without_a_connection_or_inside_data() -> None:
+    group = RawBytes(b"EHLO pc\r\nQUIT\r\n")
+    assert ClientSession().check(group) == (Warning_("not-connected", None),)
+    s = after_ehlo()
+    for wire, reply in ((b"MAIL FROM:<x@a.test>\r\n", b"250 2.1.0 Ok\r\n"),
+                        (b"RCPT TO:<y@b.test>\r\n", b"250 2.1.5 Ok\r\n"),
+                        (b"DATA\r\n", b"354 End data with <CR><LF>.<CR><LF>\r\n")):
+        s.send(RawBytes(wire))
+        s.receive_data(reply)
+        s.next_event()
+    assert s.state is State.DATA and s.check(RawBytes(b"QUIT\r\nQUIT\r\n")) == ()  # content
+    s.send(RawBytes(b"hi\r\n.\r\n"))
+    s.receive_data(b"250 2.0.0 Ok: queued as 2B6132263F3\r\n")
+    s.next_event()
+    s.connection_lost()
+    assert s.check(group) == (Warning_("closed", None),)
+
+
 def test_the_rule() -> None:
     assert problem(["GREETING"], ["EHLO"], True) == "before-greeting"
     assert problem([], ["EHLO", "MAIL"], True) == "pipelining"

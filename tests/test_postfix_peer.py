@@ -23,7 +23,7 @@ import pytest
 from explorer.client.engine import Engine, Target
 from explorer.core import commands as c
 from explorer.core.commands import AuthLine, MessageData, RawBytes
-from explorer.core.session import Answer
+from explorer.core.session import Answer, Warning_
 from explorer.knowledge.providers import recognise
 from explorer.sandbox import Account
 
@@ -187,3 +187,44 @@ def test_auth_after_helo_is_accepted_by_postfix(postfix):
     got = replies(postfix, SCRIPTS["AUTH after HELO"])
     assert got[4:7] == [b"334 VXNlcm5hbWU6\r\n", b"334 UGFzc3dvcmQ6\r\n",
                         b"235 2.7.0 Authentication successful\r\n"]
+
+
+PIPELINED = (f"EHLO pc\r\nMAIL FROM:<{USER}>\r\nRCPT TO:<{LOCAL}>\r\n").encode()
+
+
+def test_pipelining_predicted_and_answered_in_turn_by_postfix(postfix):
+    """A pipelined /raw (EHLO not last): the core warns, the REPL says who does what, and
+    Postfix 3.7 by default answers every command in turn."""
+    from repl_driver import run_repl
+
+    from explorer.knowledge.families import prediction
+
+    engine = Engine(Target(*postfix, insecure=True, timeout=10))
+    try:
+        engine.connect()
+        outcome = engine.send(RawBytes(PIPELINED))
+        helo = Engine(Target(*postfix, insecure=True, timeout=10))
+        helo.connect()
+        helo.send(c.helo("pc"))  # no PIPELINING after HELO: even MAIL and RCPT must wait
+        unadvertised = helo.send(RawBytes(PIPELINED.split(b"\r\n", 1)[1]))
+        helo.close()
+    finally:
+        engine.close()
+    pipelining = Warning_("pipelining", None, "note")
+    assert outcome.wire == PIPELINED and outcome.warnings == (pipelining,)
+    got = [e.reply.raw for e in outcome.events if isinstance(e, Answer)]
+    assert [r[:3] for r in got] == [b"250", b"250", b"250"]
+    assert got[1:] == [b"250 2.1.0 Ok\r\n", b"250 2.1.5 Ok\r\n"]
+    assert unadvertised.warnings == (pipelining,)
+    assert [e.reply.raw for e in unadvertised.events if isinstance(e, Answer)] == got[1:]
+    assert prediction("pipelining", "postfix").code is None  # no one code: each its own reply
+
+    raw = "/raw " + PIPELINED.decode().replace("\r\n", r"\r\n")
+    _, shown = run_repl(Target(*postfix, insecure=True, timeout=10), ["/connect", raw, "QUIT"])
+    text = " ".join(shown.split())
+    assert "before the reply to the one before it has come (pipelining)" in text
+    assert "Postfix 3.7 by default answers every command in turn" in text
+    assert "Exim answers 554 'SMTP synchronization error' and hangs up" in text
+    assert "this server looks like" not in text and "not the" not in text  # nothing mispredicted
+    assert "S: 250 2.1.0 Ok\\r\\n" in shown and "S: 250 2.1.5 Ok\\r\\n" in shown
+    assert "S: 221 2.0.0 Bye\\r\\n" in shown

@@ -107,6 +107,7 @@ class StrictModeError(Exception):
 
 
 _OPEN = frozenset({State.MAIL, State.RCPT, State.DATA, State.DATA_END})
+_NO_REPLIES = frozenset({State.NOT_CONNECTED, State.CLOSED, State.DATA})
 
 
 def _exchange_of(outgoing: Outgoing | DataLine | EndOfData) -> str:
@@ -180,8 +181,8 @@ class ClientSession:
     def _ahead(self, outgoing: Outgoing | DataLine | EndOfData) -> Warning_ | None:
         """Sent before the replies it must wait for: before the greeting, or pipelined where
         RFC 2920 does not allow it (``/raw`` with several lines, or a reply still pending)."""
-        if self.state is State.DATA or not isinstance(outgoing, (RawBytes, Command, AuthLine)):
-            return None  # message content is not a command: CRLF.CRLF ends it, not a reply
+        if self.state in _NO_REPLIES or not isinstance(outgoing, (RawBytes, Command, AuthLine)):
+            return None  # no connection; or message content, which CRLF.CRLF ends, not a reply
         if isinstance(outgoing, RawBytes):
             *lines, _ = (self._raw_tail + outgoing.to_bytes()).split(b"\n")
             new = [self._raw_exchange(line) for line in lines]
