@@ -176,6 +176,29 @@ def test_refused_auth_still_names_the_user(make_sandbox, raw):
     assert "secret-never-logged" not in json.dumps(entry) and plain.decode() not in json.dumps(entry)
 
 
+@pytest.mark.parametrize("scenario", ["require-tls", "require-auth"])
+def test_a_scenario_refusal_still_names_the_student(make_sandbox, students, raw, scenario):
+    """A 530 before AUTH or MAIL ran (require-tls, require-auth) still keeps the username the
+    AUTH line carries and the MAIL FROM: these are the students who need finding."""
+    box = make_sandbox(accounts=accounts_of(students), include_default_accounts=False,
+                       scenarios=[scenario])
+    wire = raw(box).ehlo()
+    if scenario == "require-tls":
+        plain = base64.b64encode(b"\0" + students[0].address.encode() + b"\0"
+                                 + students[0].password.encode())
+        assert wire.cmd(b"AUTH PLAIN " + plain + b"\r\n").startswith(b"530")
+        login = base64.b64encode(students[2].address.encode())
+        assert wire.cmd(b"auth login " + login + b"\r\n").startswith(b"530")
+    assert wire.cmd(b"MAIL FROM:<" + students[1].address.encode() + b"> SIZE=10\r\n").startswith(b"530")
+    wire.quit()
+    (entry,) = log_entries(box.data_dir)
+    assert entry["mail_from"] == [students[1].address]
+    if scenario == "require-tls":
+        assert entry["tried"] == [students[0].address, students[2].address]
+        assert students[0].password not in json.dumps(entry)
+        assert plain.decode() not in json.dumps(entry)
+
+
 def test_a_profile_combines_with_the_roster(make_sandbox, students):
     """The QQ profile with a class: its rules (AUTH only under TLS, the code) and still every
     session named."""
@@ -204,3 +227,4 @@ def test_a_password_sent_as_the_username_is_never_kept(make_sandbox, students, r
     wire.quit()
     (entry,) = log_entries(box.data_dir)
     assert entry["tried"] == [] and students[0].password not in json.dumps(entry)
+

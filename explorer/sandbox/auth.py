@@ -54,13 +54,7 @@ class AuthMixin:
 
     @syntax("AUTH <mechanism> [initial-response]")
     async def smtp_AUTH(self, arg: str) -> None:
-        if arg:
-            parts = arg.split()
-            parts[0] = parts[0].upper()  # mechanism names are case-insensitive (RFC 4954 4)
-            if len(parts) == 2:
-                self.ctx.recorder.update(self.record, secret=parts[1].encode("utf-8",
-                                                                           "surrogateescape"))
-            arg = " ".join(parts)
+        arg = self._note_auth_line(arg)
         after_helo = bool(self.session.host_name) and not self.session.extended_smtp
         if self.session.host_name:
             if after_helo and not self.profile.auth_after_helo:
@@ -85,6 +79,18 @@ class AuthMixin:
             await super().smtp_AUTH(arg)
         finally:
             self.session.extended_smtp = False
+
+    def _note_auth_line(self, arg: str) -> str:
+        """Note an AUTH line's initial response as a secret (the log masks it) and return the
+        line with its mechanism in capitals (names are case-insensitive, RFC 4954 4)."""
+        if not arg:
+            return arg
+        parts = arg.split()
+        parts[0] = parts[0].upper()
+        if len(parts) == 2:
+            self.ctx.recorder.update(self.record, secret=parts[1].encode("utf-8",
+                                                                       "surrogateescape"))
+        return " ".join(parts)
 
     def _note_tried(self, arg: str) -> None:
         """A refused AUTH whose initial response names the user: keep the name, so the session

@@ -35,6 +35,7 @@ from typing import Any, Awaitable, Callable
 
 from aiosmtpd.smtp import SMTP, TLSSetupException, syntax
 
+from explorer.lint.commands import envelope_path
 from explorer.sandbox.auth import AUTH_HIDDEN, MECHANISMS, AuthMixin
 from explorer.sandbox.context import ServerContext
 from explorer.sandbox.reading import COMMAND_LINE_LIMIT, EXTENDED_LIMITS, ReadingLimits
@@ -286,15 +287,30 @@ class SandboxSMTP(ReadingLimits, AuthMixin, SMTP):
             return True
         if (("require-tls" in scenarios or profile.require_tls) and not self.secure
                 and name not in BEFORE_STARTTLS):
+            self._note_who(name, arg)
             await self.push(self.reply("require_tls"))
             return True
         if (("require-auth" in scenarios or profile.require_auth) and name in NEED_AUTH
                 and not (self.session and self.session.authenticated)):
+            self._note_who(name, arg)
             await self.push(self.reply("require_auth"))
             return True
         if name == "QUIT" and not arg:
             self._quit = True
         return False
+
+    def _note_who(self, name: str, arg: Any) -> None:
+        """A command refused before it ran (a scenario's 530) still names the student: the
+        username in an AUTH line's initial response (its secret masked in the log), the MAIL
+        FROM address. In class, the sessions that fail are the ones that need finding."""
+        if not isinstance(arg, str):
+            return
+        if name == "AUTH":
+            self._note_tried(self._note_auth_line(arg))
+        elif name == "MAIL":
+            address, _ = envelope_path(arg, "FROM:")
+            if address:
+                self.ctx.recorder.update(self.record, mail_from=address)
 
     def _ehlo_lines(self) -> list[str]:
         """The extensions, as the profile lists them for a plain or an encrypted connection."""
