@@ -228,3 +228,34 @@ def test_a_password_sent_as_the_username_is_never_kept(make_sandbox, students, r
     (entry,) = log_entries(box.data_dir)
     assert entry["tried"] == [] and students[0].password not in json.dumps(entry)
 
+
+@pytest.mark.parametrize("allow", [True, False])
+def test_lab_network_warning_says_what_the_options_do_in_the_teachers_language(tmp_path, allow):
+    """On 0.0.0.0 the warning says whether AUTH without STARTTLS is allowed, never both at once;
+    with --lang zh the warning and the console's command help are in Chinese."""
+    students = generate(2, "s", "lab.test")
+    roster = tmp_path / "roster.csv"
+    write_new(roster, students)
+    options = ["--allow-plaintext-auth"] if allow else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "explorer", "--lang", "zh", "sandbox", "--host", "0.0.0.0",
+         "--port", "0", "--data-dir", str(tmp_path / "data"), "--roster", str(roster), *options],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out = Lines(process.stdout)
+        warning = out.wait_for(r"警告：正在监听 0\.0\.0\.0.*$")[0]
+        if allow:
+            assert "已允许不经 STARTTLS 的明文 AUTH（--allow-plaintext-auth）" in warning
+            assert "拒绝" not in warning
+        else:
+            assert "在客户端完成 STARTTLS 之前，AUTH 一律被拒绝" in warning
+        out.wait_for(r"^按 Ctrl-C 停止。$")
+        process.stdin.write("help\nstatus\n")
+        process.stdin.flush()
+        out.wait_for(r"^可以输入的命令：scenario 场景名")
+        out.wait_for(r"^共 0 个会话（0 个仍在连接），接收了 0 封邮件；场景：无$")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -197,7 +197,14 @@ def run(make_sandbox: Callable[[Callable[[SandboxEvent], None]], object],
         box = make_sandbox(events.put)
         if stopping.requested() is None:
             box.start()  # type: ignore[attr-defined]
-            _drain(events, box, out, err, on_session, lang)  # a warning (non-loopback) comes first
+            _drain(events, box, out, err, on_session, lang)
+            if not box.loopback:  # type: ignore[attr-defined]
+                # Before the banner, on its own: a lab network reaches this server.
+                key = ("lab-network-plaintext" if box.allow_plaintext_auth  # type: ignore[attr-defined]
+                       else "lab-network-tls")
+                warning = _say(key, lang, host=box.host)  # type: ignore[attr-defined]
+                print(format_event(SandboxEvent("warning", time.time(), text=warning), lang=lang),
+                      file=err, flush=True)
             _banner(box, out, lang)
             if stdin is not None and stdin.isatty():
                 print(_say("commands-help", lang), file=out, flush=True)

@@ -251,11 +251,6 @@ class Sandbox:
                 self._thread = None
                 self._ctx.writer.close()
                 raise self._start_error(failure[0] if failure else None)
-        if not self.loopback:
-            self.recorder.emit_warning(
-                f"listening on {self.host}, which is not a loopback address: other machines "
-                "can reach this sandbox; AUTH without STARTTLS is refused there"
-                + (" (allowed by --allow-plaintext-auth)" if self.allow_plaintext_auth else ""))
         self.recorder.emit(SandboxEvent("listening", time.time(), text=f"{self.host}:{self.port}"))
         return self
 
