@@ -167,3 +167,25 @@ def test_not_text_at_all(tmp_path):
     path.write_bytes(b"id,address\n\xff\xfe\x00\x81\x30\n")
     with pytest.raises(RosterError, match="neither UTF-8 nor GB18030"):
         read_roster(path)
+
+
+def test_accounts_and_roster_problems_in_the_teachers_language(tmp_path):
+    """With --lang zh the instructor reads the roster's messages in Chinese, file:line kept."""
+    done = explorer("--lang", "zh", "accounts", "generate", "--count", "3", "-o", "r.csv",
+                    cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout == "已把 3 个账号写入 r.csv（只有你本人可读；其中有每个学生的密码和授权码）\n"
+    again = explorer("--lang", "zh", "accounts", "generate", "--count", "3", "-o", "r.csv",
+                     cwd=tmp_path)
+    assert again.returncode == 2
+    assert again.stderr == ("smtp-explorer：错误：r.csv: 文件已存在：它可能是正在使用的名单；"
+                            "请换一个文件名，或先删除它\n")
+    (tmp_path / "class.csv").write_text("id,name,address\na1,A,a1@lab.test\na1,B,b@lab.test\n",
+                                        encoding="utf-8")
+    for command in (["accounts", "generate", "--from", "class.csv", "-o", "out.csv"],
+                    ["report", "--roster", "class.csv", "--data-dir", "none"],
+                    ["sandbox", "--port", "0", "--roster", "class.csv", "--data-dir", "d"]):
+        failed = explorer("--lang", "zh", *command, cwd=tmp_path)
+        assert (failed.returncode, failed.stderr) == (
+            2, "smtp-explorer：错误：class.csv:3: 学号 'a1' 与第 2 行重复\n"), command
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "d").exists()

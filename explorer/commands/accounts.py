@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
-    from explorer.sandbox.roster import fill_secrets, generate, write_new
+    from explorer.sandbox.roster import RosterError, fill_secrets, generate, write_new
 
     if (args.count is None) == (args.source is None):
         raise UsageError(message("accounts-needs-source", args.lang))
@@ -44,6 +44,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             students = generate(args.count, args.prefix, args.domain)
             write_new(args.output, students)
+    except RosterError as exc:
+        raise UsageError(visible_text(exc.text(args.lang))) from None
     except ValueError as exc:
         raise UsageError(visible_text(str(exc))) from None
     # Never the secrets: this line may be on a projector.

@@ -46,6 +46,7 @@ def _run_report(args: argparse.Namespace) -> int:
     from explorer.reports.class_log import SessionFileError, read_log
     from explorer.reports.class_report import build_report
     from explorer.reports.rubric import RubricError, load_rubric
+    from explorer.sandbox.roster import RosterError
     from explorer.sandbox.storage import default_data_dir
 
     data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
@@ -54,6 +55,8 @@ def _run_report(args: argparse.Namespace) -> int:
         rubric = load_rubric(args.rubric) if args.rubric is not None else None
         roster = _roster(args, data_dir)
         sessions = read_log(log, args.lang) if log.is_file() else []
+    except RosterError as exc:
+        raise UsageError(visible_text(exc.text(args.lang))) from None
     except (RubricError, ValueError, SessionFileError) as exc:
         raise UsageError(visible_text(str(exc))) from None
     if not log.is_file() and roster is None:

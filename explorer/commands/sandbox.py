@@ -134,12 +134,12 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
     roster = None
     if args.roster is not None:
-        from explorer.sandbox.roster import accounts_of, fill_secrets
+        from explorer.sandbox.roster import RosterError, accounts_of, fill_secrets
 
         try:
             students, missing = fill_secrets(args.roster)
-        except ValueError as exc:
-            raise UsageError(visible_text(str(exc))) from None
+        except RosterError as exc:
+            raise UsageError(visible_text(exc.text(args.lang))) from None
         if missing:
             from explorer.knowledge.tables import text
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from explorer.sandbox.accounts import Account, check_username
 
-__all__ = ["Student", "RosterError", "COLUMNS", "PUBLIC_NAME", "generate", "read_roster",
+__all__ = ["Student", "RosterError", "Problem", "roster_text", "COLUMNS", "PUBLIC_NAME", "generate", "read_roster",
            "write_new", "fill_secrets", "accounts_of", "write_public", "read_public"]
 
 COLUMNS = ("id", "name", "address", "password", "code")
@@ -57,14 +57,47 @@ class Student:
         return Account(self.address, self.password, self.code or None)
 
 
-class RosterError(ValueError):
-    """A roster that cannot be used; ``problems`` are ``file:line: message`` lines."""
+def roster_text(key: str, lang: str = "en", **values: object) -> str:
+    """A roster text (classroom.toml, table ``roster``) in ``lang``."""
+    from explorer.knowledge.tables import text
 
-    def __init__(self, problems: list[str]):
-        shown = "; ".join(problems[:_MAX_PROBLEMS_SHOWN])
-        more = len(problems) - _MAX_PROBLEMS_SHOWN
-        super().__init__(shown + (f" (and {more} more)" if more > 0 else ""))
-        self.problems = problems
+    return text("classroom", "roster", lang, field=key, **values)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a roster: where (``file`` or ``file:line``), a text key and its values
+    (key None: ``values["text"]`` is a message made elsewhere, in English)."""
+
+    where: str
+    key: str | None
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str = "en") -> str:
+        values = dict(self.values)
+        if self.key is None:
+            return str(values["text"])
+        return f"{self.where}: {roster_text(self.key, lang, **values)}"
+
+
+def _problem(where: object, key: str, **values: object) -> Problem:
+    return Problem(str(where), key, tuple(values.items()))
+
+
+class RosterError(ValueError):
+    """A roster that cannot be used; ``problems`` are ``file:line: message`` lines (English);
+    :meth:`text` says the same in another language."""
+
+    def __init__(self, problems: list[Problem]):
+        self.found = problems
+        self.problems = [p.text() for p in problems]
+        super().__init__(self.text())
+
+    def text(self, lang: str = "en") -> str:
+        """The first problems in one line, and how many more there are."""
+        shown = "; ".join(p.text(lang) for p in self.found[:_MAX_PROBLEMS_SHOWN])
+        more = len(self.found) - _MAX_PROBLEMS_SHOWN
+        return shown + (roster_text("more", lang, count=more) if more > 0 else "")
 
 
 def _random(alphabet: str, length: int) -> str:
@@ -114,10 +147,9 @@ def _write_new_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise ValueError(f"{path} already exists: it may be a roster in use; "
-                         "choose another file or remove it first") from None
+        raise RosterError([_problem(path, "exists")]) from None
     except OSError as exc:
-        raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise RosterError([_problem(path, "cannot-write", reason=exc.strerror or exc)]) from None
     with open(fd, "w", encoding=encoding, newline="") as stream:
         stream.write(text)
 
@@ -141,15 +173,15 @@ def _read(path: Path) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise RosterError([f"{path}: no such file"]) from None
+        raise RosterError([_problem(path, "no-file")]) from None
     except OSError as exc:
-        raise RosterError([f"{path}: cannot read it ({exc.strerror or exc})"]) from None
+        raise RosterError([_problem(path, "cannot-read", reason=exc.strerror or exc)]) from None
     for encoding in ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", "gb18030"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise RosterError([f"{path}: neither UTF-8 nor GB18030 text (save it as CSV UTF-8)"])
+    raise RosterError([_problem(path, "encoding")])
 
 
 def _parse(path: Path) -> tuple[list[str], list[dict[str, str]], list[Student], str]:
@@ -160,15 +192,14 @@ def _parse(path: Path) -> tuple[list[str], list[dict[str, str]], list[Student], 
     try:
         header = next(reader)
     except StopIteration:
-        raise RosterError([f"{path}:1: the file is empty (expected a header: "
-                           f"{','.join(COLUMNS)})"]) from None
+        raise RosterError([_problem(f"{path}:1", "empty", columns=",".join(COLUMNS))]) from None
     except csv.Error as exc:
-        raise RosterError([f"{path}:1: not CSV ({exc})"]) from None
+        raise RosterError([_problem(f"{path}:1", "not-csv", reason=exc)]) from None
     names = [h.strip().lower() for h in header]
-    problems = [f"{path}:1: the header has no {column!r} column"
+    problems = [_problem(f"{path}:1", "no-column", column=column)
                 for column in ("id", "address") if column not in names]
     duplicated = sorted({n for n in names if n and names.count(n) > 1})
-    problems += [f"{path}:1: the column {n!r} appears twice" for n in duplicated]
+    problems += [_problem(f"{path}:1", "column-twice", column=n) for n in duplicated]
     if problems:
         raise RosterError(problems)
     rows, students, seen = [], [], {}
@@ -178,7 +209,8 @@ def _parse(path: Path) -> tuple[list[str], list[dict[str, str]], list[Student], 
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(names):
-                problems.append(f"{path}:{line}: {len(cells)} cells, the header has {len(names)}")
+                problems.append(_problem(f"{path}:{line}", "cells", cells=len(cells),
+                                         header=len(names)))
                 continue
             row = dict(zip(names, (c.strip() for c in cells)))
             rows.append(row)
@@ -186,39 +218,40 @@ def _parse(path: Path) -> tuple[list[str], list[dict[str, str]], list[Student], 
             if student is not None:
                 students.append(student)
     except csv.Error as exc:
-        problems.append(f"{path}:{reader.line_num}: not CSV ({exc})")
+        problems.append(_problem(f"{path}:{reader.line_num}", "not-csv", reason=exc))
     if problems:
         raise RosterError(problems)
     if not students:
-        raise RosterError([f"{path}: no students in it (one row per student after the header)"])
+        raise RosterError([_problem(path, "no-students")])
     return header, rows, students, encoding
 
 
 def _student(row: dict[str, str], line: int, path: Path, seen: dict[str, int],
-             problems: list[str]) -> Student | None:
+             problems: list[Problem]) -> Student | None:
     where = f"{path}:{line}"
     student_id, address = row.get("id", ""), row.get("address", "")
     before = len(problems)
     if not student_id:
-        problems.append(f"{where}: the id is empty")
+        problems.append(_problem(where, "id-empty"))
     elif any(ch.isspace() or ord(ch) < 0x20 or ch in ",;<>\"'" for ch in student_id):
-        problems.append(f"{where}: the id {student_id!r} has a space or a character not allowed")
+        problems.append(_problem(where, "id-characters", id=repr(student_id)))
     if "@" not in address:
-        problems.append(f"{where}: the address {address!r} is not an address (user@domain)")
+        problems.append(_problem(where, "not-address", address=repr(address)))
     else:
         try:
             check_username(address, where)
         except ValueError as exc:
-            problems.append(str(exc))
+            problems.append(Problem(where, None, (("text", str(exc)),)))
     for key, value in (("id", student_id.lower()), ("address", address.lower())):
         if value and (key, value) in seen:
-            problems.append(f"{where}: the {key} {value!r} is also on line {seen[(key, value)]}")
+            problems.append(_problem(where, f"{key}-twice", value=repr(value),
+                                         line=seen[(key, value)]))
         elif value:
             seen[(key, value)] = line  # type: ignore[index]
     for key in ("password", "code"):
         value = row.get(key, "")
         if value and any(ch.isspace() or ord(ch) < 0x20 for ch in value):
-            problems.append(f"{where}: the {key} has a space or a control character")
+            problems.append(_problem(where, f"{key}-characters"))
     if len(problems) > before:
         return None
     return Student(student_id, row.get("name", ""), address, row.get("password", ""),
@@ -253,8 +286,8 @@ def fill_secrets(path: Path, out: Path | None = None) -> tuple[list[Student], in
         try:
             _replace_private(path, text, encoding)  # as it was: Excel reads it back the same
         except OSError as exc:
-            raise RosterError([f"{path}: cannot write the generated secrets back "
-                               f"({exc.strerror or exc})"]) from None
+            raise RosterError([_problem(path, "cannot-write-back",
+                                        reason=exc.strerror or exc)]) from None
     return filled, missing
 
 
