@@ -62,8 +62,17 @@ class Failure:
     rather than the server going away.
     """
 
-    message: str
+    error: TransportError
     aborted: bool = False
+
+    @property
+    def message(self) -> str:
+        """The failure in English."""
+        return str(self.error)
+
+    def text(self, lang: str = "en") -> str:
+        """The failure in ``lang``."""
+        return self.error.text(lang)
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,7 @@ class Engine:
             self.transport.open()
         except TransportError as exc:
             self.transport = None
-            outcome.events.append(Failure(str(exc)))
+            outcome.events.append(Failure(exc))
             return outcome
         if self.transport.tls is not None:
             outcome.events.append(TlsStarted(self.transport.tls))
@@ -153,12 +162,12 @@ class Engine:
             self.secrets.append(secret)
         outcome = Outcome(wire, warnings, early)
         if not self.connected:
-            outcome.events.append(Failure("not connected: use /connect first"))
+            outcome.events.append(Failure(TransportError("use-connect")))
             return outcome
         try:
             self.transport.send(wire)
         except TransportError as exc:
-            outcome.events.append(Failure(str(exc)))
+            outcome.events.append(Failure(exc))
             outcome.events.append(self.session.connection_lost())
             return outcome
         self._read_replies(outcome)
@@ -189,9 +198,7 @@ class Engine:
                         # came under TLS (the STARTTLS command injection of CVE-2011-0411): refuse.
                         transport.close()
                         session.connection_lost()
-                        outcome.events.append(Failure(
-                            "the server sent more bytes after its 220 to STARTTLS, before the TLS "
-                            "handshake; they cannot be trusted, so the connection was closed", aborted=True))
+                        outcome.events.append(Failure(TransportError("starttls-injection"), aborted=True))
                         return
                     if event.starttls:
                         try:
@@ -199,7 +206,7 @@ class Engine:
                         except TransportError as exc:
                             # The client refused the handshake and hung up; the server did not close.
                             session.connection_lost()
-                            outcome.events.append(Failure(str(exc), aborted=True))
+                            outcome.events.append(Failure(exc, aborted=True))
                             return
                     if event.after is State.CLOSED:
                         transport.close()
@@ -224,7 +231,7 @@ class Engine:
                     outcome.events.append(Stalled(session.pending_bytes, transport.timeout))
                 return
             except TransportError as exc:
-                outcome.events.append(Failure(str(exc)))
+                outcome.events.append(Failure(exc))
                 outcome.events.append(session.connection_lost())
                 return
             if not data:
@@ -249,7 +256,7 @@ class Engine:
         except ReadTimeout:
             return outcome
         except TransportError as exc:
-            outcome.events.append(Failure(str(exc)))
+            outcome.events.append(Failure(exc))
             outcome.events.append(self.session.connection_lost())
             return outcome
         if not data:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from explorer.knowledge.keyed import KeyedError
 from explorer.recording.chunk import Chunk  # the one Chunk: the transport records in it
 
 __all__ = ["Chunk", "TlsInfo", "Transport", "TransportError", "ReadTimeout", "make_tls_context"]
@@ -29,8 +30,10 @@ class TlsInfo:
     verified: bool
 
 
-class TransportError(Exception):
-    """A connection problem, described in one line for the learner."""
+class TransportError(KeyedError):
+    """A connection problem, described in one line for the learner (table ``transport_errors``)."""
+
+    table = "transport_errors"
 
 
 class ReadTimeout(TransportError):
@@ -54,24 +57,23 @@ def _subject(cert: dict | None) -> str:
     return ", ".join(parts) or "(empty subject)"
 
 
-def _describe(exc: BaseException, host: str, port: int) -> str:
+def _describe(exc: BaseException, host: str, port: int) -> TransportError:
     where = f"{host}:{port}"
     if isinstance(exc, UnicodeError):
-        return f"unknown host {host!r}: not a valid host name"
+        return TransportError("bad-host-name", host=repr(host))
     if isinstance(exc, socket.gaierror):
-        return f"unknown host {host!r}: the name could not be resolved ({exc.strerror})"
+        return TransportError("unknown-host", host=repr(host), reason=exc.strerror)
     if isinstance(exc, ConnectionRefusedError):
-        return f"connection refused by {where}: no server is listening on that port"
+        return TransportError("refused", where=where)
     if isinstance(exc, (socket.timeout, TimeoutError)):
-        return f"timed out connecting to {where}"
+        return TransportError("connect-timeout", where=where)
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return (f"TLS certificate of {where} could not be verified ({exc.verify_message}); "
-                "use --insecure only if you know why")
+        return TransportError("certificate", where=where, reason=exc.verify_message)
     if isinstance(exc, ssl.SSLError):
-        return f"TLS handshake with {where} failed ({exc.reason or exc})"
+        return TransportError("tls-failed", where=where, reason=exc.reason or exc)
     if isinstance(exc, OSError):
-        return f"cannot connect to {where}: {exc.strerror or exc}"
-    return f"cannot connect to {where}: {exc}"
+        return TransportError("cannot-connect", where=where, reason=exc.strerror or exc)
+    return TransportError("cannot-connect", where=where, reason=exc)
 
 
 @dataclass
@@ -98,7 +100,7 @@ class Transport:
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except (OSError, ValueError) as exc:
-            raise TransportError(_describe(exc, self.host, self.port)) from None
+            raise _describe(exc, self.host, self.port) from None
         self._sock = sock
         if self.implicit_tls:
             self.start_tls()
@@ -106,13 +108,13 @@ class Transport:
     def start_tls(self) -> TlsInfo:
         """Wrap the live connection in TLS (after STARTTLS's 220, or at once for port 465)."""
         if self._sock is None:
-            raise TransportError("not connected")
+            raise TransportError("not-connected")
         context = self.tls_context()
         try:
             self._sock = context.wrap_socket(self._sock, server_hostname=self.host)
         except (OSError, ssl.SSLError) as exc:
             self.close()
-            raise TransportError(_describe(exc, self.host, self.port)) from None
+            raise _describe(exc, self.host, self.port) from None
         sock = self._sock
         cipher = sock.cipher()
         verified = context.verify_mode != ssl.CERT_NONE
@@ -123,12 +125,12 @@ class Transport:
 
     def send(self, data: bytes) -> None:
         if self._sock is None:
-            raise TransportError("not connected")
+            raise TransportError("not-connected")
         try:
             self._sock.sendall(data)
         except OSError as exc:
             self.close()
-            raise TransportError(f"the connection broke while sending ({exc.strerror or exc})") from None
+            raise TransportError("broke-sending", reason=exc.strerror or exc) from None
         self.log.append(Chunk(time.time(), "client", data, self.tls is not None))
 
     def readable(self) -> bool:
@@ -152,10 +154,10 @@ class Transport:
         try:
             data = self._sock.recv(65536)
         except (socket.timeout, TimeoutError):
-            raise ReadTimeout("no reply") from None
+            raise ReadTimeout("no-reply") from None
         except OSError as exc:
             self.close()
-            raise TransportError(f"the connection broke ({exc.strerror or exc})") from None
+            raise TransportError("broke", reason=exc.strerror or exc) from None
         if data:
             self.log.append(Chunk(time.time(), "server", data, self.tls is not None))
         else:

@@ -34,7 +34,7 @@ def run_connect(args: argparse.Namespace) -> int:
     try:
         target = target_from_args(args)
     except TargetError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.text(args.lang)) from None
     extra = [text("repl", "intro-insecure", args.lang)] if target.insecure else []
     security = text("repl", f"security-{target.security}", args.lang)
     repl = Repl(target, history=history(), strict=args.strict, lang=args.lang,

@@ -105,7 +105,7 @@ def _target(args: argparse.Namespace):
         return target_from_args(argparse.Namespace(server=args.server, starttls=args.starttls, tls=args.tls,
                                                    insecure=args.insecure, timeout=args.timeout))
     except TargetError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.text(args.lang)) from None
 
 
 def _run(args: argparse.Namespace) -> int:

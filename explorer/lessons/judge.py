@@ -98,7 +98,7 @@ def judge(step: Step, sent: object, outcome: Outcome, variables: dict[str, str],
         return Verdict(False, True, text("want-bytes", lang, bytes=visible(parse_escapes(fill(step.send, variables)))))
     code = answers[-1].reply.code if answers else None
     if failure is not None and code is None:
-        return Verdict(False, True, failure.message)
+        return Verdict(False, True, failure.text(lang))
     if step.reply.accepts(code):
         reason = text("got", lang, code=code) if code is not None else text("no-reply-expected", lang)
         return Verdict(True, True, reason, code)

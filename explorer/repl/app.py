@@ -386,7 +386,7 @@ class Repl:
             try:
                 target = parse_target(words)
             except TargetError as exc:
-                self.error(str(exc))
+                self.error(exc.text(self.lang))
                 return
         else:
             target = self.engine.target

@@ -79,9 +79,7 @@ def connect_hint_lines(outcome: Outcome, target: Target, lang: str = "en") -> li
     silent = next((e.partial for e in events if isinstance(e, Stalled)), None)
     if silent is None:
         silent = next((e.raw for e in events if isinstance(e, ProtocolError)), None)
-    # The transport's own words for a TCP connect that timed out.
-    timed_out = any(isinstance(e, Failure) and e.message.startswith("timed out connecting")
-                    for e in events)
+    timed_out = any(isinstance(e, Failure) and e.error.key == "connect-timeout" for e in events)
     text = connect_hint(target.port, target.security == "tls", silent=silent,
                         timed_out=timed_out, lang=lang)
     return [[("note", wrap(text, "   "))]] if text else []

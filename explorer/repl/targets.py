@@ -10,6 +10,7 @@ import argparse
 import math
 
 from explorer.client.engine import Target
+from explorer.knowledge.keyed import KeyedError
 
 __all__ = ["TargetError", "parse_target", "add_target_arguments", "target_from_args", "valid_seconds",
            "MAX_SECONDS"]
@@ -23,13 +24,15 @@ def valid_seconds(value: float | None) -> bool:
     return value is not None and math.isfinite(value) and 0 < value <= MAX_SECONDS
 
 
-class TargetError(ValueError):
-    """A connection target that cannot be understood (one line)."""
+class TargetError(KeyedError, ValueError):
+    """A connection target that cannot be understood (one line; table ``target_errors``)."""
+
+    table = "target_errors"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise TargetError(message)
+        raise TargetError("arguments", message=message)  # argparse's own words, in English
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, lang: str = "en") -> None:
@@ -56,18 +59,18 @@ def _split_host_port(text: str, security: str) -> tuple[str, int]:
     else:
         host, port_text = text, ""
     if not host:
-        raise TargetError(f"no host in {text!r}: write HOST or HOST:PORT")
+        raise TargetError("no-host", text=repr(text))
     if not port_text:
         return host, DEFAULT_PORTS[security]
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise TargetError(f"bad port {port_text!r}: a port is a number from 1 to 65535")
+        raise TargetError("bad-port", port=repr(port_text))
     return host, int(port_text)
 
 
 def target_from_args(args: argparse.Namespace) -> Target:
     security = "tls" if args.tls else "starttls" if args.starttls else "plain"
     if not valid_seconds(args.timeout):
-        raise TargetError(f"--timeout must be a number of seconds above 0 and at most {MAX_SECONDS}")
+        raise TargetError("bad-timeout", most=MAX_SECONDS)
     host, port = _split_host_port(args.server, security)
     return Target(host, port, security, args.insecure, None, args.timeout)
 

@@ -195,7 +195,7 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
         return [[("tls", "   " + _t("tls-established", lang, version=info.version, cipher=info.cipher))],
                 [("tls", "   " + _t("certificate", lang, subject=visible_text(info.subject)))]]
     if isinstance(event, Failure):
-        lines = [[("error", _t("error", lang) + event.message)]]
+        lines = [[("error", _t("error", lang) + event.text(lang))]]
         if event.aborted:
             lines += [[("warn", wrap(note("client-aborted", lang), "   "))], [("dim", "   " + _t("closed-next", lang))]]
         return lines

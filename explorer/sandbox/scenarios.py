@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from explorer.knowledge.keyed import KeyedError, error_text
 from explorer.sandbox.texts import DEFAULT_LANGUAGE, SCENARIO_DESCRIPTIONS
 
 __all__ = ["SCENARIOS", "ActiveScenarios", "ScenarioError", "error_text", "validate_scenario", "parse_scenarios"]
@@ -30,24 +31,11 @@ def _format_seconds(seconds: float) -> str:
     return f"{seconds:g}"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(KeyedError, ValueError):
     """A scenario spelling that cannot be used: its message in English (``str``), and in any
     language through :meth:`text` (the table ``scenario_errors``)."""
 
-    def __init__(self, key: str, **values: object):
-        self.key, self.values = key, values
-        super().__init__(self.text())
-
-    def text(self, lang: str = "en") -> str:
-        """The message in ``lang``."""
-        from explorer.knowledge.tables import text
-
-        return text("scenario_errors", self.key, lang, **self.values)
-
-
-def error_text(exc: ValueError, lang: str = "en") -> str:
-    """What to show for ``exc`` raised by this module: in ``lang`` when it is a ScenarioError."""
-    return exc.text(lang) if isinstance(exc, ScenarioError) else str(exc)
+    table = "scenario_errors"
 
 
 def validate_scenario(name: str) -> str:
