@@ -74,11 +74,10 @@ def _main(argv: Sequence[str] | None) -> int:
         print(message("error", args.lang, message=exc), file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
-        print("smtp-explorer: interrupted", file=sys.stderr)
+        print(message("interrupted", args.lang), file=sys.stderr)
         return 130
     except RecursionError:  # json, deep inside: a file of 100,000 nested brackets
-        print("smtp-explorer: error: the input is nested too deeply to be what it should be",
-              file=sys.stderr)
+        print(message("error", args.lang, message=message("nested-too-deeply", args.lang)), file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:  # ``smtp-explorer explain 535 | head -3``
         silence_stdout()

@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
             box = Sandbox(data_dir=data_dir, scenarios=lesson.scenarios, profile=lesson.profile,
                           command_timeout=LEARNER_COMMAND_TIMEOUT).start()
         except SandboxError as exc:
-            raise UsageError(message("sandbox-cannot-start", args.lang, error=exc)) from None
+            raise UsageError(message("sandbox-cannot-start", args.lang, error=exc.text(args.lang))) from None
         try:
             target = Target(box.host, box.port, "plain", cafile=str(box.certificate_path), timeout=args.timeout)
             return _go(args, lesson, variables, target, box)

@@ -187,7 +187,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     try:
         return runner.run(make, on_session=on_session, lang=args.lang)
     except SandboxError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.text(args.lang)) from None
 
 
 # Stop signals kept since start-up (explorer.stopping) are the runner's to act on.

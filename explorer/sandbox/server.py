@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
+from explorer.knowledge.keyed import KeyedError
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, Account, AccountBook
 from explorer.sandbox.context import ServerContext
 from explorer.sandbox.handler import SandboxHandler
@@ -44,8 +45,11 @@ START_TIMEOUT = 15.0
 DRAIN_TIMEOUT = 10.0  # how long stop() lets messages being stored finish and be answered
 
 
-class SandboxError(Exception):
-    """The sandbox could not start (port in use, data directory unusable...): one line."""
+class SandboxError(KeyedError):
+    """The sandbox could not start (port in use, data directory unusable...): one line, in any
+    language through :meth:`text` (table ``sandbox_errors``)."""
+
+    table = "sandbox_errors"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -228,7 +232,7 @@ class Sandbox:
         """Start listening; returns once connections are accepted. Raises ``SandboxError``."""
         with self._lock:
             if self._thread is not None:
-                raise SandboxError("this sandbox is already running")
+                raise SandboxError("already-running")
             _quiet_aiosmtpd()
             try:
                 self.store.ensure()
@@ -237,8 +241,7 @@ class Sandbox:
                     hosts = [self.host] if self.host else []
                     self._ctx.tls_context, _ = load_server_context(self.data_dir / "tls", hosts)
             except OSError as exc:
-                raise SandboxError(f"cannot use data directory {self.data_dir}: "
-                                   f"{exc.strerror or exc}") from None
+                raise SandboxError("data-directory", path=self.data_dir, reason=exc.strerror or exc) from None
             self._ctx.writer = BatchWriter(self.store)
             self._ctx.closing = False
             ready = threading.Event()
@@ -280,16 +283,13 @@ class Sandbox:
         where = f"{self.host}:{self.port}"
         if isinstance(error, OSError):
             if error.errno == errno.EADDRINUSE:
-                return SandboxError(f"cannot listen on {where}: the address is already in use "
-                                    "(another sandbox? try another --port, or --port 0)")
+                return SandboxError("address-in-use", where=where)
             if error.errno in (errno.EACCES, errno.EPERM):
-                return SandboxError(f"cannot listen on {where}: permission denied (ports below "
-                                    "1024 need privileges; the sandbox's default is 1025)")
-            reason = error.strerror or str(error)
-            return SandboxError(f"cannot listen on {where}: {reason}")
+                return SandboxError("permission-denied", where=where)
+            return SandboxError("cannot-listen", where=where, reason=error.strerror or str(error))
         if error is None:
-            return SandboxError(f"the sandbox did not start within {START_TIMEOUT:g} s")
-        return SandboxError(f"cannot listen on {where}: {error}")
+            return SandboxError("start-timeout", seconds=f"{START_TIMEOUT:g}")
+        return SandboxError("cannot-listen", where=where, reason=error)
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
         loop = asyncio.new_event_loop()
