@@ -140,19 +140,20 @@ def test_revealing_secrets_keeps_them_everywhere_it_is_asked(tmp_path, error_eng
 def test_findings_are_marked_on_their_arrows(saved_sessions) -> None:
     path, transcript = saved_sessions["error-repl"]
     refused = next(e for e in transcript.exchanges if e.code == 550)
-    from explorer.reports.findings import Finding
+    from explorer.lint import Finding
 
-    findings = [Finding("rcpt-refused", "550: <b>unknown</b>", chunk=refused.chunks[0]),
-                Finding("early", "by time", time=transcript.exchanges[3].time),
-                Finding("nowhere", "no place")]
+    findings = [Finding("mail-from-not-auth-user", 1, 0, chunk_index=refused.chunks[0],
+                        values=(("mail_from", "<b>unknown</b>"), ("user", "x"))),
+                Finding("no-wait", 1, 0, time=transcript.exchanges[3].time),
+                Finding("no-quit", 1, 0)]
     page = render_html(transcript, findings)
     arrows = parse_page(page).arrows
     marked = [int(a["data-index"]) for a in arrows if "has-finding" in a["class"].split()]
     assert marked == [3, refused.index]
     assert "&lt;b&gt;unknown&lt;/b&gt;" in page and "<b>unknown" not in page
-    assert "no place" in page
+    assert "(no arrow)" in page and "no-quit" in page
     markdown = render_markdown(transcript, findings)
-    assert "**rcpt\\-refused**" in markdown or "**rcpt-refused**" in markdown
+    assert "**mail\\-from\\-not\\-auth\\-user**" in markdown or "**mail-from-not-auth-user**" in markdown
 
 
 def test_a_hostile_server_cannot_inject_markup_or_escapes(tmp_path) -> None:
@@ -228,7 +229,7 @@ def test_cli_errors_are_one_line(tmp_path, saved_sessions, capsys, args, message
 
 
 def test_cli_lint_flag(saved_sessions, capsys) -> None:
-    from explorer.reports.findings import lint_findings
+    from explorer.reports.findings import finding_text, lint_findings
 
     path = saved_sessions["error-repl"][0]
     transcript, chunks = load_session(path)
@@ -236,7 +237,7 @@ def test_cli_lint_flag(saved_sessions, capsys) -> None:
     assert main(["transcript", str(path), "-f", "html", "--lint"]) == 0
     page = capsys.readouterr().out
     assert_self_contained(page)
-    assert found and all(htmllib.escape(f.text) in page for f in found)
+    assert found and all(htmllib.escape(finding_text(f, "en")) in page for f in found)
 
 
 def test_the_sandbox_session_log_is_a_source_too(make_sandbox, tmp_path, capsys) -> None:

@@ -36,7 +36,7 @@ def _findings(args: argparse.Namespace, transcript, chunks) -> list | None:
         return None
     from explorer.reports.findings import lint_findings
 
-    return lint_findings(chunks, transcript, args.lang)
+    return lint_findings(chunks, transcript)
 
 
 def run_transcript(args: argparse.Namespace) -> int:

@@ -144,7 +144,7 @@ def _ladder(facts: SessionFacts, lang: str) -> str:
     session = facts.session
     transcript, chunks = prepare(session.chunks, lang=lang,
                                  meta={"source": "log", "session": session.id, "peer": session.peer})
-    return render_ladder(transcript, lint_findings(chunks, transcript, lang),
+    return render_ladder(transcript, lint_findings(chunks, transcript),
                          anchor=f"s{session.id}-")
 
 

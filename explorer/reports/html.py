@@ -21,7 +21,8 @@ from explorer.core.render import hexdump, shown_lines, visible_text
 from explorer.language import html_lang
 from explorer.reports.explaining import eight_bit_mark
 from explorer.reports.assets import CSP, CSS, SCRIPT
-from explorer.reports.findings import Finding, place_findings
+from explorer.lint import Finding
+from explorer.reports.findings import finding_text, place_findings
 from explorer.reports.fmt import clock, delta, deltas, marker_text, summary_rows
 from explorer.reports.model import CLIENT, Exchange, Transcript
 from explorer.reports.secrets import secrets_state
@@ -98,7 +99,8 @@ def _detail(t: Transcript, exchange: Exchange, gap: float, findings: list[Findin
     items = [f'<li><a href="#ex-{i}">{_e(label)}</a></li>' if i is not None else f"<li>{_e(label)}</li>"
              for i, label in links]
     items += [f"<li>{_e(line)}</li>" for line in exchange.explanation]
-    items += [f'<li class="finding"><strong>{_e(f.key)}</strong>: {_e(f.text)}</li>' for f in findings]
+    items += [f'<li class="finding"><strong>{_e(f.key)}</strong>: {_e(finding_text(f, t.lang))}</li>'
+              for f in findings]
     if items:
         parts += [f"<h4>{_e(page['explanation'])}</h4>", "<ul>", *items, "</ul>"]
     return ('<div class="detail"><span class="l c"></span><span class="l s"></span>'
@@ -111,7 +113,8 @@ def _arrow(t: Transcript, exchange: Exchange, gap: float, findings: list[Finding
     lines = [line.text for line in shown_lines(exchange.data)] or [""]
     shown = lines[0] + (f" ... (+{len(lines) - 1})" if len(lines) > 1 else "")
     slow = ' class="slow"' if gap >= SLOW_SECONDS else ""
-    flags = "".join(f'<span class="flag" title="{_e(f.text)}">! {_e(f.key)}</span>' for f in findings)
+    flags = "".join(f'<span class="flag" title="{_e(finding_text(f, t.lang))}">! {_e(f.key)}</span>'
+                    for f in findings)
     label = exchange.label
     return (
         f'<details class="{_classes(exchange, findings)}" id="ex-{exchange.index}" role="listitem" '
@@ -159,7 +162,7 @@ def _header(t: Transcript, placed: dict, title: str) -> list[str]:
         for index, f in sorted(found, key=lambda pair: (pair[0] is None, pair[0] or 0)):
             where = (f'<a href="#ex-{index}">{_e(text("page", "finding-at", lang, index=index))}</a>'
                      if index is not None else _e(page["finding-unplaced"]))
-            out.append(f"<li><strong>{_e(f.key)}</strong> ({where}): {_e(f.text)}</li>")
+            out.append(f"<li><strong>{_e(f.key)}</strong> ({where}): {_e(finding_text(f, lang))}</li>")
         out.append("</ul></section>")
     return out
 

@@ -11,7 +11,7 @@ import re
 from typing import Any, Iterable
 
 from explorer import __version__
-from explorer.reports.findings import place_findings
+from explorer.reports.findings import finding_text, place_findings
 from explorer.reports.fmt import deltas, delta, summary_rows, wire_lines
 from explorer.reports.model import CLIENT, Transcript
 from explorer.reports.text import transcript_lines
@@ -54,7 +54,7 @@ def render_markdown(transcript: Transcript, findings: Iterable[Any] | None = Non
         out += ["", f"## {md_text(page('findings'))}", ""]
         for index, items in sorted(placed.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
             where = page("finding-at", index=index) if index is not None else page("finding-unplaced")
-            out += [f"- **{md_text(f.key)}** ({md_text(where)}): {md_text(f.text)}" for f in items]
+            out += [f"- **{md_text(f.key)}** ({md_text(where)}): {md_text(finding_text(f, lang))}" for f in items]
     out += ["", f"## {md_text(page('transcript'))}", ""]
     lines = transcript_lines(transcript)
     longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
