@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from explorer.core.replies import ProtocolError, Reply
 from explorer.lint.findings import Finding
@@ -26,17 +27,33 @@ class Unit:
     line: int
     verb: str = ""
     secret_from: int | None = None
+    connection: int = 1
+    state_before: str = ""
+    state_after: str = ""
+    # What the protocol core expected a server to make of it (its Warning_ objects).
+    checks: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class ServerEvent:
-    """A complete reply (or bytes that are no reply), the chunk that completed it, and the
-    exchange it answered (a verb, GREETING, AUTH-LINE, BODY; None: nothing was waiting)."""
+    """A complete reply (or bytes that are no reply), the chunk that completed it (for
+    ``leftover`` bytes, the chunk after them), and the exchange it answered (a verb, GREETING,
+    AUTH-LINE, BODY; None: nothing was waiting)."""
 
     chunk_index: int
     reply: Reply | None = None
     error: ProtocolError | None = None
     to: str | None = None
+    raw: bytes = b""  # the exact bytes
+    offset: int = 0  # where they start in everything the server sent
+    connection: int = 1
+    unit: int | None = None  # the index (in ``Analysis.units``) of what it answered
+    state_before: str = ""
+    state_after: str = ""
+    closes: bool = False  # the connection ended after it (221, 421)
+    starttls: bool = False  # TLS started after it
+    leftover: bool = False  # bytes that never became a reply: the connection ended first
+    answer: Any = field(default=None, compare=False, repr=False)  # the core's Answer
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,8 @@ class Analysis:
     username: str | None  # the user AUTH succeeded for, if known
     messages: int  # messages accepted (2xx after CRLF.CRLF)
     quit: bool  # a complete QUIT line was sent
+    tls: tuple[bool, ...] = ()  # per chunk: TLS protected it (its flag, or after STARTTLS's 220)
+    opened: tuple[tuple[int, bool], ...] = ()  # per connection: its first chunk, TLS from the start
 
     @functools.cached_property
     def _starts(self) -> list[int]:

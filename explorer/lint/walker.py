@@ -39,13 +39,14 @@ class _Sent:
     name: str  # the exchange
     shown: str  # how a finding names it
     reply_chunk: int | None = None
+    unit: int | None = None  # the unit sent (None: the greeting)
 
 
-def _parts(chunk: Any) -> tuple[float, str, bytes]:
+def _parts(chunk: Any) -> tuple[float, str, bytes, bool]:
     if hasattr(chunk, "data"):
-        return float(chunk.time), chunk.direction, bytes(chunk.data)
-    time, direction, data = chunk
-    return float(time), direction, bytes(data)
+        return float(chunk.time), chunk.direction, bytes(chunk.data), bool(getattr(chunk, "tls", False))
+    time, direction, data, *tls = chunk
+    return float(time), direction, bytes(data), bool(tls and tls[0])
 
 
 class _Walker:
@@ -72,18 +73,30 @@ class _Walker:
         self.messages = 0
         self.data_refused: str | None = None  # the code DATA got, when it was not 354
         self.as_commands: int | None = None  # the content-as-commands finding being counted
+        self.connection = 1
+        self.opened: list[tuple[int, bool]] = []  # per connection: first chunk, TLS from start
+        self.chunk_tls: list[bool] = []
+        self.tls_now = self.last_flag = False
+        self.server_offset = 0  # server bytes that made events so far
 
     # -- input ----------------------------------------------------------------------------------
 
-    def feed(self, index: int, time: float, direction: str, data: bytes) -> None:
+    def feed(self, index: int, time: float, direction: str, data: bytes, tls: bool = False) -> None:
         self.times.append(time)
+        if not self.opened:
+            self.opened.append((index, tls))
+            self.tls_now = tls
+        elif self._new_connection(direction, data, tls):
+            self._reconnect(index, tls)
+        self.last_flag = tls
+        self.chunk_tls.append(tls or self.tls_now)
         if direction == "server":
-            if self._new_connection(data):
-                self._reconnect()
             self.session.receive_data(data)
             while (event := self.session.next_event()) is not NEED_DATA:
                 if isinstance(event, ProtocolError):
-                    self.server.append(ServerEvent(index, error=event))
+                    state = self.session.state.value
+                    self._event(ServerEvent(index, error=event, raw=event.raw,
+                                            state_before=state, state_after=state))
                 else:
                     self._answer(index, event)
                 # Pipelining (RFC 2920): the next command the client sent ahead is read now,
@@ -95,18 +108,32 @@ class _Walker:
             self.stream += data
         self._process()
 
-    def _new_connection(self, data: bytes) -> bool:
-        """A 220 after the connection closed, or when nothing was waiting: a server sends that
-        only as the greeting of a new connection (the REPL's /connect)."""
-        if data[:4] not in (b"220 ", b"220-") or self.session.pending_bytes:
+    def _new_connection(self, direction: str, data: bytes, tls: bool) -> bool:
+        """A new connection (the REPL's /connect): the chunks' TLS flag drops back to clear
+        text, the server speaks after the connection closed, or a 220 comes when nothing was
+        waiting (a server sends that only as the greeting of a new connection)."""
+        if self.last_flag and not tls:
+            return True
+        if direction != "server":
             return False
-        return self.session.state in (State.CLOSED, State.NOT_CONNECTED) or not self.waiting
+        if self.session.state is State.CLOSED:
+            return True
+        return data[:4] in (b"220 ", b"220-") and not self.session.pending_bytes \
+            and not self.waiting
 
-    def _reconnect(self) -> None:
+    def _event(self, event: ServerEvent) -> None:
+        self.server.append(replace(event, offset=self.server_offset, connection=self.connection))
+        self.server_offset += len(event.raw)
+
+    def _reconnect(self, index: int, tls: bool) -> None:
         """A new connection: a new protocol session, and an identity that knows nothing yet."""
         self.final = True  # what the client left unread on the old connection is read as it was
         self._process()
+        self._leftover(index)
         self._at_end()  # how the old connection ended (no QUIT...) is its own finding
+        self.connection += 1
+        self.opened.append((index, tls))
+        self.tls_now = tls
         self.final = self.quit = self.quit_partial = self.server_closed = False
         self.session = ClientSession()
         self.session.connection_made()
@@ -118,14 +145,27 @@ class _Walker:
         self.who = Identity(self.who.given)
         self.data_refused = self.as_commands = None
 
+    def _leftover(self, index: int) -> None:
+        """Server bytes that never made a reply before the connection (or the recording) ended."""
+        pending = self.session.pending_bytes
+        if pending:
+            state = self.session.state.value
+            self._event(ServerEvent(index, raw=pending, state_before=state, state_after=state,
+                                    leftover=True))
+
     def _answer(self, index: int, answer: Answer) -> None:
+        closes = answer.after is State.CLOSED
+        self.tls_now |= answer.starttls
+        event = ServerEvent(index, answer.reply, raw=answer.reply.raw,
+                            state_before=answer.before.value, state_after=answer.after.value,
+                            closes=closes, starttls=answer.starttls, answer=answer)
         if answer.unexpected:
-            self.server.append(ServerEvent(index, answer.reply))
-            self.server_closed |= answer.after is State.CLOSED
+            self._event(event)
+            self.server_closed |= closes
             return
         sent = self.waiting.popleft()
         sent.reply_chunk = index
-        self.server.append(ServerEvent(index, answer.reply, to=answer.to))
+        self._event(replace(event, to=answer.to, unit=sent.unit))
         after, code = answer.after, answer.reply.code
         self.mode = {State.DATA: "data", State.AUTH_EXCHANGE: "auth"}.get(after, "command")
         self.server_closed |= after is State.CLOSED and answer.to != "QUIT"
@@ -181,7 +221,7 @@ class _Walker:
                                     envelope=self.who.envelope, terminated=end is not None):
             self._add(finding)
         finish = len(stream) if end is None else end
-        self.units.append(Unit("content", start, finish, self.line))
+        self.units.append(self._unit("content", start, finish, self.line))
         self.line += stream.count(b"\n", start, finish)
         self.cursor, self.scan = finish, 0
         if end is not None:
@@ -217,7 +257,8 @@ class _Walker:
             self._add(finding)
         if secret:
             secret_from, verb = start, ""
-        self.units.append(Unit("command", start, start + len(raw), line, verb, secret_from))
+        self.units.append(self._unit("command", start, start + len(raw), line, verb, secret_from,
+                                     checks=self.session.check(command)))
         name = verb if verb in st.EFFECTS else st.UNKNOWN
         self._send(command, name, visible_text(verb[:20]) or "?")
 
@@ -228,7 +269,7 @@ class _Walker:
         content = cmd.split_ending(raw)[0]
         for finding in self.who.answer(content, raw, start, line):
             self._add(finding)
-        self.units.append(Unit("auth", start, start + len(raw), line, "", start))
+        self.units.append(self._unit("auth", start, start + len(raw), line, "", start))
         self._send(AuthLine(content.decode("ascii", "replace").strip()), st.AUTH_LINE,
                    _SHOWN[st.AUTH_LINE])
 
@@ -239,15 +280,22 @@ class _Walker:
             self._add(finding)
         verb = cmd.read_command(raw).verb if where == "command" else ""
         self.quit_partial |= verb == "QUIT"
-        self.units.append(Unit("partial", start, len(self.stream), self.line, verb,
-                               start if where == "auth" else None))
+        self.units.append(self._unit("partial", start, len(self.stream), self.line, verb,
+                                     start if where == "auth" else None))
         self.cursor = len(self.stream)
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
+    def _unit(self, kind: str, start: int, end: int, line: int, verb: str = "",
+              secret_from: int | None = None, checks: tuple[Any, ...] = ()) -> Unit:
+        state = self.session.state.value
+        return Unit(kind, start, end, line, verb, secret_from, self.connection, state, state,
+                    checks)
+
     def _send(self, outgoing: Any, name: str, shown: str) -> None:
         self.session.send(outgoing)
-        sent = _Sent(name, shown)
+        self.units[-1] = replace(self.units[-1], state_after=self.session.state.value)
+        sent = _Sent(name, shown, unit=len(self.units) - 1)
         self.sent.append(sent)
         self.waiting.append(sent)
 
@@ -300,12 +348,14 @@ class _Walker:
     def finish(self, ended: bool) -> Analysis:
         self.final = True
         self._process()
+        self._leftover(len(self.times))
         if ended:
             self._at_end()
         findings = sorted(self.findings, key=lambda f: f.offset)  # stable: creation order
         return Analysis(tuple(findings), tuple(self.units), tuple(self.server),
                         bytes(self.stream), tuple(zip(self.ids, self.starts)), tuple(self.times),
-                        self.who.user or self.earlier_user, self.messages, self.quit)
+                        self.who.user or self.earlier_user, self.messages, self.quit,
+                        tuple(self.chunk_tls), tuple(self.opened))
 
     def _at_end(self) -> None:
         end, line = len(self.stream), self.line

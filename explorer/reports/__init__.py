@@ -6,8 +6,9 @@ The flow is one way, like the rest of the explorer::
                                                        |-> text / markdown / html renderers
                                                        |-> replay (offline step-through)
 
-* :mod:`.annotate` turns chunks into exchanges, reusing the protocol core's ``ClientSession``
-  to pair every reply with what it answers;
+* :mod:`.annotate` lays out the one walker's output (:func:`explorer.lint.analyse`: the
+  connections, the client's units read as the server read them, each reply paired with what it
+  answers) as exchanges, and words them;
 * :mod:`.secrets` applies the recording's one redaction (:mod:`explorer.recording.secrets`)
   before anything is shown;
 * :mod:`.save` writes sessions of the REPL's engine or of the sandbox (JSON Lines, see

@@ -1,31 +1,30 @@
-"""From chunks (exact bytes, times) to an ordered list of exchanges, each reply paired with its command.
+"""From chunks (exact bytes, times) to the exchanges of a transcript: the walker's output, worded.
 
-The pairing is the protocol core's, not a second parser: every client chunk goes into a
-:class:`~explorer.core.session.ClientSession` as ``RawBytes`` (cut at line ends, and at the
-CRLF.CRLF that ends the message content), every server chunk into ``receive_data``; each
-:class:`~explorer.core.session.Answer` says which exchange it answers. This module keeps a queue
-of its own exchanges in step with the session's queue of pending exchanges.
+There is one walker (:func:`explorer.lint.analyse`): it splits a recording into connections,
+reads the client's bytes as the server read them and pairs each reply with what it answers,
+pipelining included. This module only lays its units and replies out as arrows, in the order
+they were complete on the wire, and words them (:mod:`.explain`):
 
-A session may hold several connections (the REPL's ``/connect``). A new one is recognised when
-the server speaks after the previous connection closed (221, 421), when the chunks' TLS flag
-drops back to clear text, or when a 220 arrives while nothing was waiting for a reply: a server
-never sends that except as the greeting of a new connection.
+* a client line or message still incomplete when the server spoke is cut there: the part sent
+  so far is an arrow of its own (``bytes``, or unfinished ``content``);
+* markers say where a connection opened or closed and where TLS started.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Any, Iterable, Protocol
 
-from explorer.core.commands import CommandError, RawBytes, parse_command
-from explorer.core.replies import NEED_DATA, ProtocolError
-from explorer.core.session import Answer, ClientSession
-from explorer.core.states import AUTH_LINE, BODY, EFFECTS, UNKNOWN, State
+from explorer.core.states import AUTH_LINE, BODY, EFFECTS, UNKNOWN
+from explorer.lint import Analysis, ServerEvent, Unit, analyse
 from explorer.reports.explain import client_texts, garbage_texts, partial_texts, reply_texts
 from explorer.reports.model import CLIENT, SERVER, Exchange, Marker, Transcript
 
 __all__ = ["annotate", "ChunkLike"]
+
+_KINDS = {"auth": ("auth-line", AUTH_LINE), "content": ("content", BODY),
+          "partial": ("bytes", UNKNOWN)}
 
 
 class ChunkLike(Protocol):
@@ -35,277 +34,102 @@ class ChunkLike(Protocol):
 
 
 @dataclass
-class _Draft:
-    """An exchange being built (frozen into an :class:`Exchange` at the end)."""
+class _Arrow:
+    """An exchange before its index is known: ``key`` orders it on the wire."""
 
+    key: tuple
     direction: str
     kind: str
-    data: bytes
-    time: float
-    tls: bool
-    connection: int
-    chunks: list[int]
-    offset: int
     name: str
+    data: bytes
+    chunks: tuple[int, ...]
+    offset: int
+    connection: int
     state_before: str
-    state_after: str = ""
-    code: int | None = None
-    enhanced: str | None = None
-    answers: int | None = None
+    state_after: str
+    unit: int | None = None  # the unit it completes (client), or answers (server)
     checks: tuple = ()
-    problems: tuple[str, ...] = ()
-    event: object = None
-    whole_line: bytes | None = None
-    redacted: bool = False
+    whole: bytes | None = None
+    event: Any = None
 
 
-@dataclass
-class _Pending:
-    """Client bytes not yet making an exchange: a line without its LF, or unfinished content."""
+class _Layout:
+    def __init__(self, chunks: list[Any], analysis: Analysis, placeholder: bytes | None) -> None:
+        self.chunks, self.a, self.placeholder = chunks, analysis, placeholder
+        self.spans: dict[str, tuple[list[int], list[int]]] = {}
+        for direction in (CLIENT, SERVER):
+            starts, ids, total = [], [], 0
+            for index, chunk in enumerate(chunks):
+                if chunk.direction == direction:
+                    starts.append(total)
+                    ids.append(index)
+                    total += len(chunk.data)
+            self.spans[direction] = (starts, ids)
+        # Where the client's stream stood when each server chunk (or new connection) came:
+        # a client line still open then is cut there.
+        cuts, total = set(), 0
+        opening = {first for first, _ in analysis.opened}
+        for index, chunk in enumerate(chunks):
+            if chunk.direction == SERVER or index in opening:
+                cuts.add(total)
+            if chunk.direction == CLIENT:
+                total += len(chunk.data)
+        self.cuts = sorted(cuts)
 
-    data: bytes = b""
-    chunks: list[int] = field(default_factory=list)
-    offset: int = 0
-    time: float = 0.0
-    line_so_far: bytes = b""  # for a line flushed early: the whole line, for its label
+    def chunks_of(self, direction: str, start: int, end: int) -> tuple[int, ...]:
+        starts, ids = self.spans[direction]
+        first = max(bisect_right(starts, start) - 1, 0)
+        last = max(bisect_left(starts, max(end, start + 1)) - 1, first)
+        return tuple(ids[first:last + 1])
 
-    def add(self, index: int, piece: bytes, offset: int, when: float) -> None:
-        if not self.data:
-            self.offset = offset
-        self.data += piece
-        if index not in self.chunks:
-            self.chunks.append(index)
-        self.time = when
+    def client(self, number: int, unit: Unit) -> list[_Arrow]:
+        inside = [c for c in self.cuts if unit.start < c < unit.end]
+        kind, name = _KINDS.get(unit.kind, ("command", unit.verb) if unit.verb in EFFECTS
+                                else ("unknown", UNKNOWN))
+        stream, arrows = self.a.client, []
+        for start, end in zip([unit.start, *inside], [*inside, unit.end]):
+            last = end == unit.end
+            chunks = self.chunks_of(CLIENT, start, end)
+            piece = (kind, name) if last else (("content", BODY) if kind == "content"
+                                               else ("bytes", UNKNOWN))
+            whole = stream[unit.start:end] if inside and piece[0] != "content" else None
+            arrows.append(_Arrow(
+                (chunks[-1], 5, start), CLIENT, piece[0], piece[1], stream[start:end], chunks,
+                start, unit.connection, unit.state_before,
+                unit.state_after if last else unit.state_before,
+                unit=number if last else None, checks=unit.checks if last else (), whole=whole))
+        return arrows
 
-
-class _Annotator:
-    def __init__(self, lang: str, placeholder: bytes | None) -> None:
-        self.lang = lang
-        self.placeholder = placeholder
-        self.drafts: list[_Draft] = []
-        self.markers: list[Marker] = []
-        self.chunk_tls: list[bool] = []
-        self.connection = 0
-        self.session = ClientSession()
-        self.queue: deque[int | None] = deque()
-        self.tls_now = False
-        self.closed_marked = False
-        self.last_flag = False
-        self.client_offset = self.server_offset = self.server_used = 0
-
-    # -- connections --------------------------------------------------------------------------
-
-    def _new_connection_needed(self, chunk: ChunkLike, flag: bool) -> bool:
-        if self.connection == 0:
-            return True
-        session = self.session
-        if session.state in (State.CLOSED, State.NOT_CONNECTED):
-            return chunk.direction == SERVER
-        if self.last_flag and not flag:
-            return True
-        return (chunk.direction == SERVER and not session.awaiting_reply
-                and not session.pending_bytes and session.state is not State.AWAITING_GREETING
-                and chunk.data[:4] in (b"220 ", b"220-"))
-
-    def _open(self, chunk: ChunkLike, flag: bool) -> None:
-        self._flush(chunk.time)
-        self._flush_server()
-        if self.connection and not self.closed_marked:
-            self._mark("connection-closed", chunk.time)
-        self.connection += 1
-        self.session = ClientSession()
-        self.session.connection_made(tls=flag)
-        self.queue = deque([None])  # the greeting answers nothing the client sent
-        self.tls_now = flag
-        self.closed_marked = False
-        # Offsets run over the whole session, per direction; bytes a closed connection left
-        # unparsed are skipped.
-        self.server_used = self.server_offset
-        self.server_spans: list[tuple[int, int, int, float]] = []
-        self.line = _Pending()
-        self.content = _Pending()
-        self.content_tail = b""
-        self._mark("connection-opened", chunk.time)
-        if flag:
-            self._mark("tls-from-start", chunk.time)
-
-    def _mark(self, kind: str, when: float) -> None:
-        self.markers.append(Marker(kind, when, len(self.drafts), self.connection))
-
-    # -- chunks -------------------------------------------------------------------------------
-
-    def feed(self, index: int, chunk: ChunkLike) -> None:
-        flag = bool(getattr(chunk, "tls", False))
-        if self._new_connection_needed(chunk, flag):
-            self._open(chunk, flag)
-        self.last_flag = flag
-        self.chunk_tls.append(flag or self.tls_now)
-        if chunk.direction == CLIENT:
-            self._client(index, chunk)
+    def server(self, order: int, event: ServerEvent) -> _Arrow:
+        end = event.offset + len(event.raw)
+        chunks = self.chunks_of(SERVER, event.offset, end)
+        if event.leftover:
+            kind, key = "bytes", (event.chunk_index, 1, order)
         else:
-            self._server(index, chunk)
+            kind, key = ("reply" if event.reply is not None else "garbage"), \
+                (event.chunk_index, 4, order)
+        return _Arrow(key, SERVER, kind, event.to or (event.answer.to if event.answer else UNKNOWN),
+                      event.raw, chunks, event.offset, event.connection, event.state_before,
+                      event.state_after, unit=event.unit,
+                      event=event.answer if event.reply is not None else event.error)
 
-    def _client(self, index: int, chunk: ChunkLike) -> None:
-        data, pos, session = chunk.data, 0, self.session
-        while pos < len(data):
-            offset = self.client_offset + pos
-            if session.state is State.DATA and not self.line.data:
-                base = self.content_tail or b"\r\n"
-                seen = base + data[pos:]
-                at = seen.find(b"\r\n.\r\n")
-                end = len(data) if at < 0 else pos + at + 5 - len(base)
-                piece = data[pos:end]
-                session.send(RawBytes(piece))
-                self.content.add(index, piece, offset, chunk.time)
-                if at < 0:
-                    self.content_tail = seen[-4:]
-                else:
-                    self.content_tail = b""
-                    self._client_exchange(self.content, "content", BODY, queued=True,
-                                          before=State.DATA)
-                    self.content = _Pending()
-                pos = end
-                continue
-            newline = data.find(b"\n", pos)
-            end = len(data) if newline < 0 else newline + 1
-            piece = data[pos:end]
-            if newline < 0:
-                session.send(RawBytes(piece))
-                self.line.add(index, piece, offset, chunk.time)
-            else:
-                self.line.add(index, piece, offset, chunk.time)
-                whole = self.line.line_so_far + self.line.data
-                kind, name, checks = self._classify(whole)
-                session.send(RawBytes(piece))
-                self._client_exchange(self.line, kind, name, queued=True, checks=checks,
-                                      whole=whole if self.line.line_so_far else None)
-                self.line = _Pending()
-            pos = end
-        self.client_offset += len(data)
-
-    def _classify(self, line: bytes) -> tuple[str, str, tuple]:
-        session = self.session
-        if session.state is State.AUTH_EXCHANGE:
-            return "auth-line", AUTH_LINE, ()
-        body = line[:-2] if line.endswith(b"\r\n") else line[:-1]
-        try:
-            command = parse_command(body.decode("utf-8"))
-        except (UnicodeDecodeError, CommandError, ValueError):
-            return "unknown", UNKNOWN, ()
-        known = command.verb in EFFECTS
-        return ("command" if known else "unknown"), (command.verb if known else UNKNOWN), \
-            session.check(command)
-
-    def _client_exchange(self, pending: _Pending, kind: str, name: str, *, queued: bool,
-                         checks: tuple = (), whole: bytes | None = None,
-                         before: State | None = None) -> None:
-        # Sending changes the state only at the end of the content (DATA -> DATA_END).
-        before = before or self.session.state
-        draft = _Draft(CLIENT, kind, pending.data, pending.time, self.chunk_tls[-1],
-                       self.connection, list(pending.chunks), pending.offset, name,
-                       before.value, self.session.state.value, checks=checks, whole_line=whole)
-        if self.placeholder and kind in ("auth-line", "command", "bytes") and self.placeholder in pending.data:
-            draft.redacted = True
-        self.drafts.append(draft)
-        if queued:
-            self.queue.append(len(self.drafts) - 1)
-
-    def _flush(self, when: float) -> None:
-        """Client bytes still pending when the server speaks (or the session ends) get an arrow."""
-        if self.connection == 0:
-            return
-        if self.line.data:
-            line = self.line
-            self._client_exchange(line, "bytes", UNKNOWN, queued=False,
-                                  whole=line.line_so_far + line.data)
-            self.line = _Pending(line_so_far=line.line_so_far + line.data)
-        if self.content.data:
-            self._client_exchange(self.content, "content", BODY, queued=False)
-            self.content = _Pending()
-
-    def _flush_server(self) -> None:
-        """Server bytes that never became a complete reply (no line end) still get an arrow."""
-        if self.connection == 0 or self.server_used >= self.server_offset:
-            return
-        first, last = self.server_used, self.server_offset
-        spans = [s for s in self.server_spans if s[0] < last and s[1] > first]
-        self.drafts.append(_Draft(SERVER, "bytes", self.session.pending_bytes, spans[-1][3],
-                                  self.chunk_tls[spans[-1][2]], self.connection,
-                                  [s[2] for s in spans], first, UNKNOWN, self.session.state.value,
-                                  self.session.state.value))
-        self.server_used = last
-
-    def _server(self, index: int, chunk: ChunkLike) -> None:
-        self._flush(chunk.time)
-        start = self.server_offset
-        self.server_offset += len(chunk.data)
-        self.server_spans.append((start, self.server_offset, index, chunk.time))
-        session = self.session
-        session.receive_data(chunk.data)
-        while True:
-            event = session.next_event()
-            if event is NEED_DATA:
-                return
-            raw = event.reply.raw if isinstance(event, Answer) else event.raw
-            first, last = self.server_used, self.server_used + len(raw)
-            self.server_used = last
-            spans = [s for s in self.server_spans if s[0] < last and s[1] > first] or \
-                [self.server_spans[-1]]
-            draft = _Draft(SERVER, "reply", raw, spans[-1][3], self.chunk_tls[-1], self.connection,
-                           [s[2] for s in spans], first, UNKNOWN, session.state.value, event=event)
-            if isinstance(event, ProtocolError):
-                draft.kind, draft.state_after = "garbage", session.state.value
-                self.drafts.append(draft)
-                continue
-            self._answer(draft, event)
-
-    def _answer(self, draft: _Draft, answer: Answer) -> None:
-        reply = answer.reply
-        draft.code, draft.enhanced, draft.problems = reply.code, reply.enhanced, reply.problems
-        draft.name = answer.to
-        draft.state_before, draft.state_after = answer.before.value, answer.after.value
-        if not answer.unexpected and self.queue:
-            draft.answers = self.queue.popleft()
-        self.drafts.append(draft)
-        if answer.starttls:
-            self.tls_now = True
-            self._mark("tls-started", draft.time)
-        if answer.after is State.CLOSED:
-            self.session.connection_lost()
-            self.closed_marked = True
-            self._mark("connection-closed", draft.time)
-
-    # -- the result -----------------------------------------------------------------------------
-
-    def finish(self, meta: dict) -> Transcript:
-        self._flush(self.drafts[-1].time if self.drafts else 0.0)
-        self._flush_server()
-        answered: dict[int, list[int]] = {}
-        for number, draft in enumerate(self.drafts):
-            if draft.answers is not None:
-                answered.setdefault(draft.answers, []).append(number)
-        exchanges = []
-        for number, d in enumerate(self.drafts):
-            if d.direction == CLIENT:
-                label, meaning, explanation = client_texts(d.kind, d.name, d.data, d.checks, self.lang,
-                                                           redacted=d.redacted, whole_line=d.whole_line)
-            elif d.kind == "garbage":
-                label, meaning, explanation = garbage_texts(d.event, self.lang)
-            elif d.kind == "bytes":
-                label, meaning, explanation = partial_texts(d.data, self.lang)
-            else:
-                label, meaning, explanation = reply_texts(d.event, self.lang)
-            exchanges.append(Exchange(
-                index=number, direction=d.direction, kind=d.kind, data=d.data, time=d.time,
-                tls=d.tls, connection=d.connection, chunks=tuple(d.chunks), offset=d.offset,
-                name=d.name,
-                label=label, meaning=meaning, explanation=explanation, code=d.code,
-                enhanced=d.enhanced, answers=d.answers, answered_by=tuple(answered.get(number, ())),
-                state_before=d.state_before, state_after=d.state_after,
-                warnings=tuple(w.key for w in d.checks), problems=d.problems, redacted=d.redacted,
-                event=d.event, checks=d.checks))
-        return Transcript(dict(meta), tuple(exchanges), tuple(self.markers), tuple(self.chunk_tls),
-                          self.lang)
+    def markers(self, arrows: list[_Arrow]) -> list[tuple[tuple, str, int]]:
+        found: list[tuple[tuple, str, int]] = []
+        closed: set[int] = set()
+        for order, event in enumerate(self.a.server):
+            after = (event.chunk_index, 4, order, 1)
+            if event.closes:
+                closed.add(event.connection)
+                found.append((after, "connection-closed", event.connection))
+            elif event.starttls:
+                found.append((after, "tls-started", event.connection))
+        for number, (first, tls) in enumerate(self.a.opened, start=1):
+            if number > 1 and number - 1 not in closed:
+                found.append(((first, 2), "connection-closed", number - 1))
+            found.append(((first, 3), "connection-opened", number))
+            if tls:
+                found.append(((first, 3, 1), "tls-from-start", number))
+        return sorted(found, key=lambda m: m[0])
 
 
 def annotate(chunks: Iterable[ChunkLike], *, lang: str = "en", meta: dict | None = None,
@@ -316,7 +140,54 @@ def annotate(chunks: Iterable[ChunkLike], *, lang: str = "en", meta: dict | None
     on. ``placeholder``: the marker that redaction put in place of AUTH responses, so that
     those lines are labelled as removed secrets.
     """
-    annotator = _Annotator(lang, placeholder)
-    for index, chunk in enumerate(chunks):
-        annotator.feed(index, chunk)
-    return annotator.finish(meta or {})
+    chunks = list(chunks)
+    analysis = analyse(chunks)
+    layout = _Layout(chunks, analysis, placeholder)
+    arrows = [a for number, unit in enumerate(analysis.units) for a in layout.client(number, unit)]
+    arrows += [layout.server(order, event) for order, event in enumerate(analysis.server)]
+    arrows.sort(key=lambda a: a.key)
+    keys = [a.key for a in arrows]
+    markers = tuple(Marker(kind, _marker_time(chunks, key), bisect_left(keys, key), connection)
+                    for key, kind, connection in layout.markers(arrows))
+    completes = {a.unit: index for index, a in enumerate(arrows)
+                 if a.direction == CLIENT and a.unit is not None}
+    answers = [completes.get(a.unit) if a.direction == SERVER and a.unit is not None else None
+               for a in arrows]
+    answered: dict[int, list[int]] = {}
+    for index, asked in enumerate(answers):
+        if asked is not None:
+            answered.setdefault(asked, []).append(index)
+    exchanges = tuple(_exchange(index, a, analysis, chunks, answers[index],
+                                tuple(answered.get(index, ())), placeholder, lang)
+                      for index, a in enumerate(arrows))
+    return Transcript(dict(meta or {}), exchanges, markers, analysis.tls, lang)
+
+
+def _marker_time(chunks: list[Any], key: tuple) -> float:
+    return float(chunks[min(key[0], len(chunks) - 1)].time) if chunks else 0.0
+
+
+def _exchange(index: int, a: _Arrow, analysis: Analysis, chunks: list[Any], answers: int | None,
+              answered_by: tuple[int, ...], placeholder: bytes | None, lang: str) -> Exchange:
+    last = a.chunks[-1] if a.chunks else len(chunks) - 1
+    redacted = bool(placeholder) and a.kind in ("auth-line", "command", "bytes") \
+        and a.direction == CLIENT and placeholder in a.data  # type: ignore[operator]
+    if a.direction == CLIENT:
+        texts = client_texts(a.kind, a.name, a.data, a.checks, lang, redacted=redacted,
+                             whole_line=a.whole)
+    elif a.kind == "garbage":
+        texts = garbage_texts(a.event, lang)
+    elif a.kind == "bytes":
+        texts = partial_texts(a.data, lang)
+    else:
+        texts = reply_texts(a.event, lang)
+    reply = a.event.reply if a.kind == "reply" else None
+    return Exchange(
+        index=index, direction=a.direction, kind=a.kind, data=a.data,
+        time=float(chunks[last].time), tls=analysis.tls[last], connection=a.connection,
+        chunks=a.chunks, offset=a.offset, name=a.name, label=texts[0], meaning=texts[1],
+        explanation=texts[2], code=reply.code if reply else None,
+        enhanced=reply.enhanced if reply else None, answers=answers, answered_by=answered_by,
+        state_before=a.state_before, state_after=a.state_after,
+        warnings=tuple(w.key for w in a.checks), problems=reply.problems if reply else (),
+        redacted=redacted, event=a.event, checks=a.checks)

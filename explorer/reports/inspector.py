@@ -142,10 +142,9 @@ class _Transcript:
         text = label("elided", self.lang, lines=lines, octets=end - start)
         self.add(chunk, [f"{self.stamp(chunk)}    {text}"], start)
 
-    def server(self, event: ServerEvent, order: int, offset: int) -> int:
-        """Show a reply that starts at ``offset`` in the server's bytes; where the next starts."""
-        raw = event.reply.raw if event.reply is not None else event.error.raw  # type: ignore[union-attr]
-        hidden = redact_slice(raw, SERVER, offset, self.spans)
+    def server(self, event: ServerEvent, order: int) -> None:
+        """Show a reply (or bytes that are no reply)."""
+        hidden = redact_slice(event.raw, SERVER, event.offset, self.spans)
         lines = [f"{self.stamp(event.chunk_index)} S: {_marked(line, self.lang)}" for line in shown_lines(hidden)]
         if event.reply is None:
             lines.append(f"{_PAD}-> {label('not_a_reply', self.lang)}")
@@ -155,12 +154,11 @@ class _Transcript:
             lines.append(f"{_PAD}-> {code} ({_answered(event.to, self.lang)}) {meaning}")
             lines += provider_lines(event.reply.raw, self.lang, indent=_PAD + "   ")
         self.add(event.chunk_index, lines, order)
-        return offset + len(raw)
 
     def render(self) -> list[str]:
-        offset = 0
         for order, event in enumerate(self.a.server):
-            offset = self.server(event, order, offset)
+            if not event.leftover:  # a reply cut short by the end: nothing to explain
+                self.server(event, order)
         for unit in self.a.units:
             self.unit(unit)
         out: list[str] = []
