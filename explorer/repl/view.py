@@ -11,7 +11,7 @@ from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
 from explorer.client.engine import Dropped, Event, Failure, Stalled, TlsStarted
-from explorer.reports.explaining import eight_bit_mark, provider_lines, wrap, wrap_after
+from explorer.reports.explaining import eight_bit_mark, wrap, wrap_after
 from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
@@ -126,8 +126,14 @@ def finding_lines(findings, lang: str = "en") -> list[Line]:
     return out
 
 
+#: How the REPL styles each part of a reply's explanation (reports.explain.reply_explanation).
+_ROLE_STYLES = {"enhanced": "dim", "provider": "note", "why": "", "next": "note",
+                "malformed": "warn", "state": "dim"}
+
+
 def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
     from explorer.knowledge import codes  # with the first reply, not before the first prompt
+    from explorer.reports.explain import reply_explanation
 
     reply = answer.reply
     out = folded_wire_lines("server", reply.raw, lang, hex_dump=hex_dump)
@@ -137,29 +143,12 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
         head.append(("dim", f" [{reply.enhanced}]"))
     # The meaning starts after the code (and the enhanced code): fill its first line from there.
     head.append(("", "  " + wrap_after("".join(text for _, text in head) + "  ", info.meaning, " " * 6)))
-    if reply.multiline:
-        head.append(("dim", "  " + _t("lines-one-reply", lang, count=len(reply.lines))))
     out.append(head)
-    if reply.enhanced:
-        enhanced = codes.explain_enhanced(reply.enhanced, lang)
-        if enhanced.detail:
-            out.append([("dim", wrap(table_text("ui", "labelled", lang, label=reply.enhanced, text=enhanced.detail), "   "))])
-    why = codes.why_now(reply.code, answer.to if answer.to != "UNKNOWN" else None, lang)
-    if answer.unexpected:
-        why = table_text("transcript", "labels", lang, "unexpected") + " " + why
-    found = provider_lines(reply.raw, lang, indent="   ")
-    if found:  # what it means at that provider and what to do there replace the generic texts
-        out += [[("note", line)] for line in found]
-    else:
-        if why:
-            out.append([("", wrap(_t("why-now", lang, why=why), "   "))])
-        if info.next and reply.klass != 2:  # after a success, the prompt shows the next step
-            out.append([("note", wrap(_t("what-to-do", lang, next=info.next), "   "))])
-    for problem in reply.problems:
-        out.append([("warn", "   " + _t("malformed", lang, problem=problem))])
-    if answer.before is not answer.after:
-        out.append([("dim", "   " + _t("state", lang)), ("", f"{stage(answer.before.value, lang).title} -> "),
-                    ("title", stage(answer.after.value, lang).title)])
+    for role, line in reply_explanation(answer, lang):
+        if role == "multiline":  # on the head line: it says what the lines above are
+            head.append(("dim", "  " + line))
+        else:
+            out.append([(_ROLE_STYLES[role], wrap(line, "   "))])
     return out
 
 

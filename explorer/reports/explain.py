@@ -1,6 +1,6 @@
 """The texts of one exchange: its label on the arrow, its one-line meaning, its explanation.
 
-The same pieces the live REPL shows (``explorer.repl.view``), as plain lines: the reply code's
+The words the live REPL shows too (``explorer.repl.view`` styles :func:`reply_explanation`), as plain lines: the reply code's
 meaning, why it came now, what to do, the state change; for what the client sent, what it is and
 the protocol core's warnings. Every text comes from the knowledge tables; bytes from the wire
 are shown through the visible rendering only.
@@ -17,7 +17,7 @@ from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import load, pick
 from explorer.reports.texts import text
 
-__all__ = ["line_text", "client_texts", "reply_texts", "garbage_texts", "partial_texts"]
+__all__ = ["line_text", "client_texts", "reply_explanation", "reply_texts", "garbage_texts", "partial_texts"]
 
 Texts = tuple[str, str, tuple[str, ...]]  # label, meaning, explanation
 
@@ -83,34 +83,45 @@ def client_texts(kind: str, name: str, data: bytes, checks: tuple[Warning_, ...]
     return label, meaning, tuple(explanation)
 
 
-def reply_texts(answer: Answer, lang: str) -> Texts:
-    """Label, meaning and explanation of a reply, as the REPL explains it."""
+def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
+    """The one explanation of a reply, as ``(role, text)`` pairs in order; every front end (the
+    REPL, replay, the transcripts, the lesson autopilot) shows these words. Roles: multiline,
+    enhanced, provider (what it means at that server, what to do there), why, next, malformed,
+    state. Texts from ``knowledge/transcript.toml`` ``[explain]``, safe to show."""
     reply = answer.reply
-    info = codes.explain_code(reply.code, lang)
-    explanation: list[str] = []
+    out: list[tuple[str, str]] = []
     if reply.multiline:
-        explanation.append(text("explain", "multiline", lang, lines=len(reply.lines)))
+        out.append(("multiline", text("explain", "multiline", lang, lines=len(reply.lines))))
     if reply.enhanced:
         enhanced = codes.explain_enhanced(reply.enhanced, lang)
         if enhanced.detail:
-            explanation.append(text("explain", "enhanced", lang, code=reply.enhanced,
-                                    text=enhanced.detail))
+            out.append(("enhanced", text("explain", "enhanced", lang, code=reply.enhanced,
+                                         text=enhanced.detail)))
     found = providers.recognise(reply.raw, lang)
     why = codes.why_now(reply.code, answer.to if answer.to != UNKNOWN else None, lang)
     if answer.unexpected:
         why = f"{text('labels', 'unexpected', lang)} {why}".strip()
     if found is not None:  # what it means at that server, and what to do there: not generic
-        explanation += providers.advice_lines(found, lang)
+        out += [("provider", line) for line in providers.advice_lines(found, lang)]
     else:
         if why:
-            explanation.append(text("explain", "why", lang, text=why))
-        if info.next and reply.klass != 2:
-            explanation.append(text("explain", "next", lang, text=info.next))
-    explanation += [text("explain", "malformed", lang, text=p) for p in reply.problems]
+            out.append(("why", text("explain", "why", lang, text=why)))
+        info = codes.explain_code(reply.code, lang)
+        if info.next and reply.klass != 2:  # after a success, the next step is the prompt's
+            out.append(("next", text("explain", "next", lang, text=info.next)))
+    out += [("malformed", text("explain", "malformed", lang, text=p)) for p in reply.problems]
     if answer.before is not answer.after:
-        explanation.append(text("explain", "state", lang, before=stage(answer.before.value, lang).title,
-                                after=stage(answer.after.value, lang).title))
-    return f"{reply.code} {info.meaning}", info.meaning, tuple(explanation)
+        out.append(("state", text("explain", "state", lang,
+                                  before=stage(answer.before.value, lang).title,
+                                  after=stage(answer.after.value, lang).title)))
+    return out
+
+
+def reply_texts(answer: Answer, lang: str) -> Texts:
+    """Label, meaning and explanation of a reply (:func:`reply_explanation`)."""
+    meaning = codes.explain_code(answer.reply.code, lang).meaning
+    return (f"{answer.reply.code} {meaning}", meaning,
+            tuple(line for _, line in reply_explanation(answer, lang)))
 
 
 def garbage_texts(error: ProtocolError, lang: str) -> Texts:
