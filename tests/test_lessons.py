@@ -3,12 +3,14 @@ lesson against the sandbox, and one lesson run interactively through the REPL.""
 
 from __future__ import annotations
 
+import base64
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from clients import LEARNER, PASSWORD
 from repl_driver import RIGHT
 
 from explorer.client.engine import Engine, Target
@@ -169,6 +171,12 @@ def test_every_bundled_lesson_passes_the_autopilot(path: Path) -> None:
     lesson = load_lesson(path)
     assert done.stdout.count("   PASS: ") == len(lesson.steps)
     assert done.stdout.splitlines()[-1] == f"== {lesson.title}: {len(lesson.steps)}/{len(lesson.steps)} steps passed"
+    # The credentials the lesson sends (AUTH PLAIN <blob> included) are shown removed.
+    for secret in (f"\0{LEARNER}\0{PASSWORD}", PASSWORD):
+        encoded = base64.b64encode(secret.encode()).decode()
+        assert encoded not in done.stdout and encoded.upper() not in done.stdout
+    if "AUTH PLAIN " in done.stdout:
+        assert "AUTH PLAIN <secret removed>" in done.stdout
 
 
 def test_autopilot_fails_when_the_server_disagrees(tmp_path: Path) -> None:

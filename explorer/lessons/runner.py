@@ -8,12 +8,12 @@ from typing import Callable
 from explorer.core.auth import b64encode_text
 from explorer.core.commands import AuthLine, MessageData, RawBytes, parse_command
 from explorer.core.render import parse_escapes, visible
-from explorer.core.session import ConnectionClosed
-from explorer.client.engine import Engine, Failure, Outcome, Stalled, TlsStarted
+from explorer.client.engine import Engine, Outcome
 from explorer.lessons.judge import judge
 from explorer.lessons.model import Lesson, Step, fill
 from explorer.lessons.texts import text
-from explorer.recording import PLACEHOLDER, SERVER, Chunk, redact
+from explorer.recording import (CLIENT, PLACEHOLDER, SERVER, Chunk, redact, redact_slice,
+                                secret_spans)
 
 __all__ = ["step_outgoing", "suggestion_for", "autopilot", "apply_actions"]
 
@@ -70,14 +70,14 @@ def autopilot(lesson: Lesson, engine: Engine, variables: dict[str, str], sandbox
         if step.kind == "connect" or step.session == "reconnect":
             outcome = engine.connect()
             if step.kind != "connect":
-                _transcript(outcome, engine.secrets, write)
+                _transcript(outcome, engine.secrets, write, lang)
         if step.kind == "connect":
             sent = None
         else:
             sent = step_outgoing(step, variables)
             outcome = engine.send(sent)
-            _transcript_client(outcome.wire, step.secret, write)
-        _transcript(outcome, engine.secrets, write)
+            _transcript_client(engine, outcome.wire, step.secret, write)
+        _transcript(outcome, engine.secrets, write, lang)
         verdict = judge(step, sent, outcome, variables, lang)
         passed += verdict.passed
         write(f"   {'PASS' if verdict.passed else 'FAIL'}: {verdict.reason}")  # the tokens a script greps for
@@ -93,10 +93,15 @@ def _headline(step: Step, variables: dict[str, str]) -> str:
     return first[:70] + ("..." if len(first) > 70 else "")
 
 
-def _transcript_client(wire: bytes, secret: bool, write: Callable[[str], None]) -> None:
+def _transcript_client(engine: Engine, wire: bytes, secret: bool,
+                       write: Callable[[str], None]) -> None:
     if secret:
         write(f"   C: {visible(PLACEHOLDER)}\\r\\n")
         return
+    # The one definition of a secret, over the whole session so far (AUTH PLAIN <blob>...).
+    log = list(engine.log)
+    sent = sum(len(c.data) for c in log if c.direction == CLIENT)
+    wire = redact_slice(wire, CLIENT, sent - len(wire), secret_spans(log, engine.secrets))
     start = 0
     while start < len(wire):
         end = wire.find(b"\n", start)
@@ -105,20 +110,16 @@ def _transcript_client(wire: bytes, secret: bool, write: Callable[[str], None]) 
         start = end
 
 
-def _transcript(outcome: Outcome, secrets: list[bytes], write: Callable[[str], None]) -> None:
+def _transcript(outcome: Outcome, secrets: list[bytes], write: Callable[[str], None],
+                lang: str) -> None:
+    from explorer.repl.view import event_lines  # the REPL's words for what is not a reply
+
     for event in outcome.events:
         raw = getattr(event, "reply", None)
         if raw is not None:  # a reply may echo a credential: the one redaction takes it out
             shown = redact([Chunk(0.0, SERVER, raw.raw)], secrets)[0].data
             for line in shown.splitlines(keepends=True):
                 write(f"   S: {visible(line)}")
-        elif isinstance(event, Failure):
-            write(f"   error: {event.message}")
-        elif isinstance(event, TlsStarted):
-            write(f"   (TLS established: {event.info.version}, {event.info.cipher})")
-        elif isinstance(event, Stalled):
-            write(f"   (no complete reply within {event.timeout:g} s)")
-        elif isinstance(event, ConnectionClosed):
-            write("   (the server closed the connection)")
-        else:
-            write(f"   (not a reply: {visible(event.raw)})")
+            continue
+        for line in event_lines(event, lang):
+            write("   " + "".join(part for _, part in line).strip())
