@@ -14,7 +14,7 @@ from explorer.core.session import Answer, Warning_
 from explorer.core.states import UNKNOWN
 from explorer.knowledge import codes, providers
 from explorer.knowledge.guide import advice, note, stage
-from explorer.knowledge.tables import load, pick
+from explorer.knowledge.tables import load, pick, text as table_text
 from explorer.reports.texts import text
 
 __all__ = ["line_text", "client_texts", "reply_explanation", "reply_texts", "garbage_texts", "partial_texts"]
@@ -87,7 +87,8 @@ def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
     """The one explanation of a reply, as ``(role, text)`` pairs in order; every front end (the
     REPL, replay, the transcripts, the lesson autopilot) shows these words. Roles: multiline,
     enhanced, provider (what it means at that server, what to do there), why, next, malformed,
-    state. Texts from ``knowledge/transcript.toml`` ``[explain]``, safe to show."""
+    state. Texts from ``knowledge/transcript.toml`` ``[explain]`` and, for why now and what to
+    do, ``knowledge/explain.toml`` (as ``smtp-explorer explain`` says them); safe to show."""
     reply = answer.reply
     out: list[tuple[str, str]] = []
     if reply.multiline:
@@ -105,10 +106,10 @@ def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
         out += [("provider", line) for line in providers.advice_lines(found, lang)]
     else:
         if why:
-            out.append(("why", text("explain", "why", lang, text=why)))
+            out.append(("why", table_text("explain", "why-now", lang, text=why)))
         info = codes.explain_code(reply.code, lang)
         if info.next and reply.klass != 2:  # after a success, the next step is the prompt's
-            out.append(("next", text("explain", "next", lang, text=info.next)))
+            out.append(("next", table_text("explain", "what-to-do", lang, text=info.next)))
     out += [("malformed", text("explain", "malformed", lang, text=p)) for p in reply.problems]
     if answer.before is not answer.after:
         out.append(("state", text("explain", "state", lang,
