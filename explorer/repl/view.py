@@ -12,7 +12,7 @@ from explorer.core.session import Answer, ConnectionClosed, Warning_
 from explorer.core.states import State
 from explorer.client.engine import Dropped, Event, Failure, Stalled, TlsStarted
 from explorer.reports.explaining import eight_bit_mark, wrap, wrap_after
-from explorer.knowledge.guide import advice, note, stage
+from explorer.knowledge.guide import note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
 
@@ -98,13 +98,14 @@ def folded_wire_lines(direction: str, data: bytes, lang: str = "en", *, hex_dump
 
 
 def warning_lines(warnings: tuple[Warning_, ...], lang: str = "en") -> list[Line]:
+    """The protocol core's warnings about what is about to be sent (reports.explain's words)."""
+    from explorer.reports.explain import warning_explanation
+
     out: list[Line] = []
-    for w in warnings:
-        text = advice(w.key, lang)
-        expect = _t("expect", lang, code=w.code) if w.code else ""
-        label = _t("warning" if w.severity == "error" else "note", lang)
-        out.append([("warn", "  " + table_text("ui", "heading", lang, label=label + expect)), ("", "\n" + wrap(text.text))])
-        out.append([("dim", "    " + _t("fix", lang, fix=text.fix))])
+    for label, what, fix in warning_explanation(warnings, lang):
+        out.append([("warn", "  " + table_text("ui", "heading", lang, label=label)), ("", "\n" + wrap(what))])
+        if fix:
+            out.append([("dim", "    " + fix)])
     return out
 
 

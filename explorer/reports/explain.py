@@ -17,7 +17,7 @@ from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import load, pick, text as table_text
 from explorer.reports.texts import text
 
-__all__ = ["line_text", "client_texts", "reply_explanation", "reply_texts", "garbage_texts", "partial_texts"]
+__all__ = ["line_text", "warning_explanation", "client_texts", "reply_explanation", "reply_texts", "garbage_texts", "partial_texts"]
 
 Texts = tuple[str, str, tuple[str, ...]]  # label, meaning, explanation
 
@@ -33,20 +33,31 @@ def _verb_meaning(verb: str, lang: str) -> str:
     return pick(entry, lang)["text"] if entry else text("kinds", "command", lang)
 
 
-def _warning_lines(checks: tuple[Warning_, ...], lang: str) -> list[str]:
+def warning_explanation(checks: tuple[Warning_, ...], lang: str) -> list[tuple[str, str, str]]:
+    """The one explanation of the protocol core's warnings about what a client sends, as
+    ``(label, text, fix)``: "warning (expect 503)", what is wrong, how to fix it. The REPL
+    (before sending, and in replay) and the transcripts show these words (``knowledge/repl.toml``
+    labels, ``warnings.toml`` texts)."""
     out = []
     for w in checks:
         try:
             info = advice(w.key, lang)
+            what, fix = info.text, info.fix
         except KeyError:  # a key the table does not know yet: say it by name
-            out.append(text("labels", "warning-no-code", lang, text=w.key))
-            continue
-        if w.severity != "error":
-            out.append(text("labels", "note", lang, text=info.text))
-        elif w.code:
-            out.append(text("labels", "warning", lang, code=w.code, text=info.text))
-        else:
-            out.append(text("labels", "warning-no-code", lang, text=info.text))
+            what, fix = w.key, ""
+        label = table_text("repl", "warning" if w.severity == "error" else "note", lang)
+        if w.code:
+            label += table_text("repl", "expect", lang, code=w.code)
+        out.append((label, what, table_text("repl", "fix", lang, fix=fix) if fix else ""))
+    return out
+
+
+def _warning_lines(checks: tuple[Warning_, ...], lang: str) -> list[str]:
+    out = []
+    for label, what, fix in warning_explanation(checks, lang):
+        out.append(table_text("ui", "labelled", lang, label=label, text=what))
+        if fix:
+            out.append(fix)
     return out
 
 
