@@ -30,7 +30,8 @@ SANS_IO = {
     "core": ("explorer.core", "explorer.knowledge"),
     "knowledge": ("explorer.core", "explorer.knowledge"),
     "lint": ("explorer.core", "explorer.knowledge", "explorer.lint", "explorer.recording.secrets"),
-    "recording": ("explorer.core", "explorer.knowledge", "explorer.recording"),
+    # The walker applies the linter's rules (a lower layer, DESIGN.md).
+    "recording": ("explorer.core", "explorer.knowledge", "explorer.recording", "explorer.lint"),
 }
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from explorer.core.commands import encode_message
-from explorer.lint import Envelope, analyse, lint_message, lint_session
+from explorer.lint import Envelope, lint_message
+from explorer.recording.walker import analyse, lint_session
 
 HEAD = (b"From: Learner <learner@sandbox.test>\r\nTo: friend@sandbox.test\r\n"
         b"Date: Sat, 22 Nov 2025 10:00:00 +0000\r\nSubject: hi\r\n")

@@ -9,7 +9,7 @@ import email.policy
 import pytest
 from repl_driver import run_repl, sandbox_target
 
-from explorer.lint import lint_session
+from explorer.recording.walker import lint_session
 from explorer.repl.slash import COMMANDS
 
 pytestmark = pytest.mark.skipif("attach" not in COMMANDS, reason="REPL not wired to the linter yet")

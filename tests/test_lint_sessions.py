@@ -11,7 +11,8 @@ import pytest
 from clients import FRIEND, GOOD, LEARNER, PASSWORD, Wire, mistakes
 
 from explorer.client.compose import Attachment, Draft, message_bytes
-from explorer.lint import analyse, explain, lint_session
+from explorer.lint import explain
+from explorer.recording.walker import analyse, lint_session
 
 
 def recorded(box):

@@ -8,7 +8,7 @@ import base64
 
 from clients import GOOD, LEARNER, PASSWORD, Wire
 
-from explorer.lint import analyse
+from explorer.recording.walker import analyse
 from explorer.recording import Chunk
 from explorer.reports.annotate import annotate
 

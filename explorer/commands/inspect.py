@@ -50,7 +50,7 @@ def load_sessions(path: Path, lang: str = "en") -> list[tuple[object, list]]:
 def _run(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
     from explorer.reports.inspector import annotate
-    from explorer.lint import lint_session
+    from explorer.recording.walker import lint_session
     from explorer.recording import SessionFileError
 
     try:

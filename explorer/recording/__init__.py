@@ -19,7 +19,12 @@
 * :func:`write_session(path, chunks, meta, secrets=..., reveal_secrets=False)
   <explorer.recording.sessionfile.write_session>`: a saved session, secrets removed.
 
-This package depends on the protocol core only; the transport and the sandbox make Chunks, the
+* :func:`analyse(chunks) <explorer.recording.walker.analyse>` -> :class:`Analysis`: the one
+  walker. It splits a recording into connections, reads the client's bytes as the server did,
+  pairs each reply with what it answers (pipelining included, RFC 2920) and applies the
+  linter's rules; :func:`lint_session` gives its findings alone. (Loaded on first use.)
+
+This package depends on the protocol core, the knowledge tables and the linter's rules; the transport and the sandbox make Chunks, the
 reports, the inspector and the REPL read recordings through it.
 """
 
@@ -32,4 +37,16 @@ from explorer.recording.sessionfile import write_session
 
 __all__ = ["CLIENT", "SERVER", "Chunk", "as_chunks", "MAX_BYTES", "Recording", "SessionFileError",
            "read_recordings", "PLACEHOLDER", "apply_spans", "redact", "redact_slice", "secret_spans",
-           "write_session"]
+           "write_session", "analyse", "lint_session", "Analysis", "ServerEvent", "Unit"]
+
+_WALKER = frozenset({"analyse", "lint_session", "Analysis", "ServerEvent", "Unit"})
+
+
+def __getattr__(name: str):
+    # The walker imports the linter's rules, which import this package's secrets: loading it
+    # on first use keeps either package importable first.
+    if name in _WALKER:
+        from explorer.recording import walker
+
+        return getattr(walker, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

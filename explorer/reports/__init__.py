@@ -6,7 +6,7 @@ The flow is one way, like the rest of the explorer::
                                                        |-> text / markdown / html renderers
                                                        |-> replay (offline step-through)
 
-* :mod:`.annotate` lays out the one walker's output (:func:`explorer.lint.analyse`: the
+* :mod:`.annotate` lays out the one walker's output (:func:`explorer.recording.walker.analyse`: the
   connections, the client's units read as the server read them, each reply paired with what it
   answers) as exchanges, and words them;
 * :mod:`.secrets` applies the recording's one redaction (:mod:`explorer.recording.secrets`)

@@ -1,6 +1,6 @@
 """From chunks (exact bytes, times) to the exchanges of a transcript: the walker's output, worded.
 
-There is one walker (:func:`explorer.lint.analyse`): it splits a recording into connections,
+There is one walker (:func:`explorer.recording.walker.analyse`): it splits a recording into connections,
 reads the client's bytes as the server read them and pairs each reply with what it answers,
 pipelining included. This module only lays its units and replies out as arrows, in the order
 they were complete on the wire, and words them (:mod:`.explain`):
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
 from explorer.core.states import AUTH_LINE, BODY, EFFECTS, UNKNOWN
-from explorer.lint import Analysis, ServerEvent, Unit, analyse
+from explorer.recording.walker import Analysis, ServerEvent, Unit, analyse
 from explorer.reports.explain import client_texts, garbage_texts, partial_texts, reply_texts
 from explorer.reports.model import CLIENT, SERVER, Exchange, Marker, Transcript
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 
 from explorer.core import states as st
-from explorer.lint import Analysis, analyse
+from explorer.recording.walker import Analysis, analyse
 from explorer.lint.commands import envelope_path, read_command, split_ending
 from explorer.reports.class_log import LoggedSession
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from explorer.core.render import visible_text
-from explorer.lint import Finding, explain, lint_session
+from explorer.lint import Finding, explain
+from explorer.recording.walker import lint_session
 from explorer.reports.model import Transcript
 
 __all__ = ["finding_text", "place_findings", "lint_findings"]

@@ -22,7 +22,8 @@ from explorer.reports.explaining import eight_bit_mark
 from explorer.width import fill
 from explorer.knowledge import codes, tables
 from explorer.reports.explaining import provider_lines
-from explorer.lint import Analysis, Finding, ServerEvent, Unit, analyse, explain, label
+from explorer.lint import Finding, explain, label
+from explorer.recording.walker import Analysis, ServerEvent, Unit, analyse
 from explorer.recording import CLIENT, SERVER, redact_slice, secret_spans
 
 __all__ = ["SessionInfo", "annotate", "record_lines", "event_lines", "printer", "Inspector"]

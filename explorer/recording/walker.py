@@ -1,4 +1,9 @@
-"""Lint a whole recorded session: chunks in, findings (and the exchanges found) out. Sans-IO.
+"""The one walker of a recorded session: chunks in; connections, the client's units, the server's
+replies paired with what they answer, the linter's findings and the secrets' offsets out. Sans-IO.
+
+Every reader of a session uses it: the linter (:func:`lint_session`), ``inspect``, the
+transcripts and replay (:mod:`explorer.reports.annotate`), the class report. The rules it applies
+are the linter's (:mod:`explorer.lint`, a lower layer).
 
 The client's bytes are read the way the server read them: one line at a time outside DATA, the
 content up to CRLF.CRLF after a 354, an AUTH answer after a 334. Which of these the next bytes
@@ -26,7 +31,7 @@ from explorer.lint import commands as cmd
 from explorer.lint.content import lint_message
 from explorer.lint.findings import Finding, located, make
 from explorer.lint.identity import Identity
-from explorer.lint.model import Analysis, ServerEvent, Unit
+from explorer.recording.model import Analysis, ServerEvent, Unit
 
 __all__ = ["Unit", "ServerEvent", "Analysis", "analyse", "lint_session"]
 

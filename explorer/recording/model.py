@@ -1,4 +1,4 @@
-"""What the linter returns about a session besides its findings: how the server read the
+"""What the walker returns about a session besides its findings: how the server read the
 client's bytes (:class:`Unit`), its replies (:class:`ServerEvent`), all of it in :class:`Analysis`.
 """
 
