@@ -14,7 +14,8 @@ from explorer.lint import Finding, explain, label, mistake_keys
 from explorer.lint.commands import MASKS
 
 PACKAGE = Path(explorer.__file__).parent
-LINT = sorted((PACKAGE / "lint").glob("*.py"))
+# The rules, and the walker that applies them.
+LINT = sorted((PACKAGE / "lint").glob("*.py")) + [PACKAGE / "recording" / "walker.py"]
 FIELDS = ("what", "why", "server", "fix")
 PLACEHOLDERS = {"verb", "previous", "sequence", "header_from", "mail_from", "user", "code",
                 "count", "where", "advice", "advice_fix"}
