@@ -210,7 +210,7 @@ def test_the_linters_findings_on_a_sandbox_session(tmp_path, error_box) -> None:
     record_error_session(error_box)
     save_sandbox_record(server_record(error_box), tmp_path / "e.jsonl")
     transcript, chunks = load_session(tmp_path / "e.jsonl")
-    found = lint_findings(chunks, transcript)
+    found = lint_findings(transcript)
     page = tmp_path / "linted.html"
     assert main(["transcript", str(tmp_path / "e.jsonl"), "--format", "html", "--lint", "-o", str(page)]) == 0
     dom = dom_of(tmp_path, page)

@@ -233,7 +233,7 @@ def test_cli_lint_flag(saved_sessions, capsys) -> None:
 
     path = saved_sessions["error-repl"][0]
     transcript, chunks = load_session(path)
-    found = lint_findings(chunks, transcript)
+    found = lint_findings(transcript)
     assert main(["transcript", str(path), "-f", "html", "--lint"]) == 0
     page = capsys.readouterr().out
     assert_self_contained(page)

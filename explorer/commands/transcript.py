@@ -31,19 +31,19 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 
 
-def _findings(args: argparse.Namespace, transcript, chunks) -> list | None:
+def _findings(args: argparse.Namespace, transcript) -> list | None:
     if not getattr(args, "lint", False):
         return None
     from explorer.reports.findings import lint_findings
 
-    return lint_findings(chunks, transcript)
+    return lint_findings(transcript)
 
 
 def run_transcript(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
 
-    transcript, chunks = load_session_args(args)
-    findings = _findings(args, transcript, chunks)
+    transcript, _ = load_session_args(args)
+    findings = _findings(args, transcript)
     if args.format == "html":
         from explorer.reports.html import render_html
 

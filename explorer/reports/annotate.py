@@ -160,7 +160,8 @@ def annotate(chunks: Iterable[ChunkLike], *, lang: str = "en", meta: dict | None
     exchanges = tuple(_exchange(index, a, analysis, chunks, answers[index],
                                 tuple(answered.get(index, ())), placeholder, lang)
                       for index, a in enumerate(arrows))
-    return Transcript(dict(meta or {}), exchanges, markers, analysis.tls, lang)
+    return Transcript(dict(meta or {}), exchanges, markers, analysis.tls, lang,
+                      analysis.findings)
 
 
 def _marker_time(chunks: list[Any], key: tuple) -> float:

@@ -142,9 +142,9 @@ def _summary(report: ClassReport, t: dict[str, str]) -> list[str]:
 
 def _ladder(facts: SessionFacts, lang: str) -> str:
     session = facts.session
-    transcript, chunks = prepare(session.chunks, lang=lang,
-                                 meta={"source": "log", "session": session.id, "peer": session.peer})
-    return render_ladder(transcript, lint_findings(chunks, transcript),
+    transcript, _ = prepare(session.chunks, lang=lang,
+                            meta={"source": "log", "session": session.id, "peer": session.peer})
+    return render_ladder(transcript, lint_findings(transcript),
                          anchor=f"s{session.id}-")
 
 

@@ -7,11 +7,10 @@ a :class:`~explorer.reports.model.Transcript` and words them safely (:func:`find
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from explorer.core.render import visible_text
 from explorer.lint import Finding, explain
-from explorer.recording.walker import lint_session
 from explorer.reports.model import Transcript
 
 __all__ = ["finding_text", "place_findings", "lint_findings"]
@@ -36,12 +35,9 @@ def place_findings(transcript: Transcript,
     return placed
 
 
-def lint_findings(chunks: Any, transcript: Transcript | None = None) -> list[Finding]:
-    """The linter's findings on these chunks. When ``transcript`` has secrets removed, findings
-    on those arrows are left out: they would be about the placeholder."""
-    found = lint_session(list(chunks))
-    if transcript is None:
-        return found
-    return [f for f in found if not (f.chunk_index is not None
-                                     and (e := transcript.exchange_of_chunk(f.chunk_index))
-                                     and e.redacted)]
+def lint_findings(transcript: Transcript) -> list[Finding]:
+    """The linter's findings on the walk that made ``transcript``, less those on arrows whose
+    secret was removed: they would be about the placeholder."""
+    return [f for f in transcript.findings
+            if not (f.chunk_index is not None
+                    and (e := transcript.exchange_of_chunk(f.chunk_index)) and e.redacted)]

@@ -116,6 +116,8 @@ class Transcript:
     markers: tuple[Marker, ...]
     chunk_tls: tuple[bool, ...]
     lang: str = "en"
+    # The linter's findings on the same walk (explorer.lint.Finding), for --lint.
+    findings: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def start(self) -> float | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from explorer.recording import PLACEHOLDER, Chunk, as_chunks, redact, secret_spans
+from explorer.recording.walker import analyse
 from explorer.reports.annotate import annotate
 from explorer.reports.model import Transcript
 
@@ -24,13 +25,11 @@ def secrets_state(transcript: Transcript) -> str:
     return "revealed" if secret_spans(chunks) else "none"
 
 
-def with_tls(chunks: Iterable[Any], lang: str = "en") -> tuple[list[Chunk], Transcript]:
+def with_tls(chunks: Iterable[Any]) -> list[Chunk]:
     """The chunks with the TLS flag set where TLS protected them (chunks recorded by the
-    sandbox carry none: TLS starts with the 220 to STARTTLS), and their annotation."""
+    sandbox carry none: TLS starts with the 220 to STARTTLS), as the walker saw it."""
     wire = as_chunks(chunks)
-    transcript = annotate(wire, lang=lang, placeholder=PLACEHOLDER)
-    flagged = [c if c.tls == tls else c._replace(tls=tls) for c, tls in zip(wire, transcript.chunk_tls)]
-    return flagged, transcript
+    return [c if c.tls == tls else c._replace(tls=tls) for c, tls in zip(wire, analyse(wire).tls)]
 
 
 def prepare(chunks: Iterable[Any], *, secrets: Iterable[bytes] = (), reveal_secrets: bool = False,
@@ -39,7 +38,7 @@ def prepare(chunks: Iterable[Any], *, secrets: Iterable[bytes] = (), reveal_secr
 
     Returns the annotation and the chunks it was made from (TLS flags set, secrets removed).
     """
-    wire, _ = with_tls(chunks, lang)
+    wire = with_tls(chunks)
     if not reveal_secrets:
         wire = redact(wire, secrets)
     info = dict(meta or {})
