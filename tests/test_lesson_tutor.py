@@ -102,6 +102,15 @@ def test_answers_are_normalised(question: Question, answer: str, verdict: bool |
     assert question.check(answer) is verdict
 
 
+def test_an_empty_answer_is_no_attempt(sandbox, data) -> None:
+    lesson = load_lesson(find_lesson("anatomy"))
+    # Step 5 (DATA) asks a text question: Enter alone asks again, it is not a wrong answer.
+    tutor, shown = run_lesson(sandbox, lesson, [RIGHT, "", "   ", "354"], start=4)
+    assert "not quite" not in shown
+    assert shown.count("(type your answer; /skip moves on without answering)") == 3
+    assert "right: Right: 354" in shown and tutor.index == 5
+
+
 # -- hints that fit the state --------------------------------------------------------------------
 
 def test_back_into_an_open_transaction_suggests_rset(sandbox, data) -> None:

@@ -13,7 +13,7 @@ from explorer.client.engine import Engine, Outcome, Target
 from explorer.lessons import progress
 from explorer.lessons.judge import judge, state_hint
 from explorer.lessons.loader import LessonError, list_lessons, load_lesson
-from explorer.lessons.model import Lesson, Step, fill
+from explorer.lessons.model import Lesson, Question, Step, fill
 from explorer.width import unwrap
 from explorer.lessons.runner import apply_actions, step_outgoing, suggestion_for
 from explorer.lessons.texts import text
@@ -163,16 +163,21 @@ class Tutor:
         label = "   " + text("question", self.lang)
         lines: list[Line] = [[("title", label), ("", wrap_after(label, self._text(question.prompt), "     "))]]
         lines += [[("", f"     {n}. {self._text(choice)}")] for n, choice in enumerate(question.choices, 1)]
+        lines.append(self._answer_help(question))
+        return lines
+
+    def _answer_help(self, question: Question) -> Line:
         helper = (text("question-choice-help", self.lang, count=len(question.choices)) if question.kind == "choice"
                   else text("question-text-help", self.lang))
-        lines.append([("dim", "   " + helper)])
-        return lines
+        return [("dim", "   " + helper)]
 
     def answer(self, given: str) -> list[Line]:
         step = self.step
         if step is None or step.question is None:
             return []
         question = step.question
+        if not given.strip():  # Enter alone (a slip, or "what was the question?"): no attempt
+            return [self._answer_help(question)]
         verdict = question.check(given)
         if verdict is None:
             return [[("warn", "   " + text("type-the-number", self.lang, count=len(question.choices)))]]
