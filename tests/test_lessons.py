@@ -96,6 +96,16 @@ def test_a_real_line_break_in_what_a_step_sends_is_flagged_with_the_toml_advice(
     assert problems(tmp_path, escaped) == []
 
 
+@pytest.mark.parametrize("written,expected", [
+    # \\x41 is no TOML escape: the file does not parse; \\\\q parses but is no explorer escape.
+    ('raw = "NOOP\\x41"', "15: toml: not valid TOML: Unescaped '\\' in a string (at line 15, column 14): " + ADVICE),
+    ('raw = "NOOP\\\\q"', "15: step 2.raw: unknown escape \\q (use \\r \\n \\t \\0 \\xNN or \\\\): " + ADVICE),
+])
+def test_a_bad_escape_is_flagged_with_the_toml_advice(tmp_path: Path, written: str, expected: str) -> None:
+    text = GOOD.replace('command = "HELO me"\nreply = 250', written + "\nreply = \"none\"")
+    assert problems(tmp_path, text) == [expected]
+
+
 def test_reveal_secrets_without_save_is_refused(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "explorer", "lesson", "anatomy", "--auto", "--reveal-secrets"],
                           capture_output=True, text=True, timeout=60)

@@ -63,7 +63,10 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        return None, [Problem.of(path, int(found.group(1)) if found else 1, "toml", "bad-toml", error=str(exc))]
+        line = int(found.group(1)) if found else 1
+        if "Unescaped '\\'" in str(exc):  # a backslash TOML does not know (\x41, \q): what to write
+            return None, [Problem.of(path, line, "toml", "bad-toml-escape", error=str(exc))]
+        return None, [Problem.of(path, line, "toml", "bad-toml", error=str(exc))]
     check_translations(data, check.add)
     data = localise(data, lang or "")
     check.unknown(data, TOP_KEYS, ())

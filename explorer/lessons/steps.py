@@ -157,7 +157,7 @@ def _can_pass(step: Step, check: Checker, path: tuple, variables: dict[str, str]
         try:
             parse_escapes(filled)
         except EscapeError as exc:
-            check.note(path + ("raw",), str(exc))
+            check.add(path + ("raw",), "bad-escape", error=str(exc))
     if step.kind == "command":
         if line_break(filled):
             return  # reported already, and no command can be read from it
