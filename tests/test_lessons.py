@@ -281,6 +281,9 @@ def test_control_characters_and_rules_that_are_not_text(tmp_path: Path) -> None:
 def test_an_empty_reply_list_and_connect_options_without_a_server(tmp_path: Path) -> None:
     assert problems(tmp_path, GOOD.replace("reply = 250", "reply = []")) == [
         '16: step 2.reply: lists no reply: give a code (250), a class ("2xx") or "none"']
+    # A missing reply is one problem, said once.
+    assert problems(tmp_path, GOOD.replace("reply = 250", "")) == [
+        "13: step 2.reply: missing (required): the reply code(s) or class this step expects"]
     done = subprocess.run([sys.executable, "-m", "explorer", "lesson", "anatomy", "--auto", "--tls"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--starttls, --tls and --insecure go with --server" in done.stderr

@@ -106,8 +106,9 @@ def read_step(index: int, table: Any, check: Checker, variables: dict[str, str])
     reply_value = table.get("reply", 220 if kind == "connect" else None)
     if reply_value is None:
         check.add(path + ("reply",), "reply-missing")
-        reply_value = []
-    reply = _reply_rule(reply_value, check, path + ("reply",))
+        reply = ReplyRule(frozenset(), frozenset(), False)
+    else:
+        reply = _reply_rule(reply_value, check, path + ("reply",))
     hints = table.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
         check.add(path + ("hints",), "hints-list")
