@@ -281,6 +281,11 @@ def test_control_characters_and_rules_that_are_not_text(tmp_path: Path) -> None:
 def test_an_empty_reply_list_and_connect_options_without_a_server(tmp_path: Path) -> None:
     assert problems(tmp_path, GOOD.replace("reply = 250", "reply = []")) == [
         '16: step 2.reply: lists no reply: give a code (250), a class ("2xx") or "none"']
+    # Problems come in the file's order, whichever check found them first.
+    found = problems(tmp_path, GOOD.replace("[variables]", '[zh]\ntitle = "标题"\nsummary = "概要"\n\n'
+                                            '[needs]\nscenarios = ["sunny"]\n\n[variables]'))
+    assert [int(line.split(":")[0]) for line in found] == [11, 17, 21]
+    assert "unknown scenario 'sunny'" in found[0] and "has no zh translation" in found[1]
     # A missing reply is one problem, said once.
     assert problems(tmp_path, GOOD.replace("reply = 250", "")) == [
         "13: step 2.reply: missing (required): the reply code(s) or class this step expects"]

@@ -106,7 +106,7 @@ def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Pro
         check.add(("step", 0), "no-connect")
     lesson = Lesson(path, lesson_name(path), title, summary, level, language, server, tuple(scenarios),
                     dict(variables), steps, profile=profile)
-    return lesson, check.problems
+    return lesson, sorted(check.problems, key=lambda problem: problem.line)  # in the file's order
 
 
 def lesson_name(path: Path) -> str:
