@@ -145,3 +145,36 @@ def test_windows_lock_waits_for_the_holder_then_unlocks(tmp_path, monkeypatch):
     assert cert.is_file() and context.minimum_version.name == "TLSv1_2"
     # Two tries while "another sandbox" held it, the lock, then the unlock, all on byte 0.
     assert windows.calls == [(0, 2, 1), (0, 2, 1), (0, 2, 1), (0, 0, 1)]
+
+
+def test_every_file_written_is_opened_binary_as_windows_needs(tmp_path, monkeypatch):
+    # Windows' C library opens a file in text mode unless O_BINARY is given, and then writes LF
+    # as CR LF: a message's CRLF would be stored as CR CR LF, a roster's rows likewise. Here
+    # O_BINARY exists (as on Windows) and every open for writing without it is noted; the
+    # flag is taken off before the real call, since Linux does not know it.
+    from explorer.recording.sessionfile import write_session
+    from explorer.sandbox.roster import fill_secrets, write_public
+    from explorer.sandbox.tls import load_server_context
+
+    binary = 1 << 30
+    monkeypatch.setattr(os, "O_BINARY", binary, raising=False)
+    real_open = os.open
+    text_mode: list[str] = []
+
+    def windows_open(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR) and not flags & binary:
+            text_mode.append(os.path.basename(path))
+        return real_open(path, flags & ~binary, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", windows_open)
+    store = MaildirStore(tmp_path / "mail")
+    message = b"Subject: w\r\n\r\nbinary\r\nbare\nend\r\n"
+    assert store.deliver("bob@sandbox.test", message).read_bytes() == message
+    load_server_context(tmp_path / "tls")
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(b"id,name,address\r\ns1,Li Lei,s1@sandbox.test\r\n")
+    students, missing = fill_secrets(roster)
+    assert missing == 2
+    write_public(tmp_path / "box", students)
+    write_session(tmp_path / "session.jsonl", [])
+    assert text_mode == []

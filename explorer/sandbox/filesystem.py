@@ -10,6 +10,8 @@ lock would use are missing or weaker:
   rename durable; Windows cannot open a directory with ``os.open`` and NTFS journals the
   rename itself, so there is nothing to do.
 - ``fcntl.flock``: POSIX only; Windows locks a byte of the file with ``msvcrt.locking``.
+- ``os.open``: Windows' C library opens a file in *text* mode unless ``O_BINARY`` is given, and
+  then writes each LF as CR LF: a stored message or a roster's CRLF would become CR CR LF.
 
 The module-level names are looked up at call time, so a test can take them away
 (``monkeypatch.delattr``) and check the fallback really stores messages.
@@ -34,10 +36,16 @@ try:
 except ImportError:  # everything but Windows
     msvcrt = None  # type: ignore[assignment]
 
-__all__ = ["sync_file", "sync_dir", "locked"]
+__all__ = ["open_binary", "sync_file", "sync_dir", "locked"]
 
 LOCK_RETRY = 0.05  # seconds between tries of a Windows lock (msvcrt has no blocking wait)
 DIRECTORIES_OPEN = os.name != "nt"  # Windows cannot os.open() a directory
+
+
+def open_binary(path: Path | str, flags: int, mode: int = 0o600) -> int:
+    """``os.open`` for bytes that must reach the file as they are (binary mode on Windows too);
+    ``mode`` defaults to readable by the owner only."""
+    return os.open(path, flags | getattr(os, "O_BINARY", 0), mode)
 
 
 def sync_file(fd: int) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.sandbox.accounts import Account, check_username
+from explorer.sandbox.filesystem import open_binary
 
 __all__ = ["Student", "RosterError", "Problem", "roster_text", "COLUMNS", "PUBLIC_NAME", "generate", "read_roster",
            "write_new", "fill_secrets", "accounts_of", "write_public", "read_public"]
@@ -145,7 +146,7 @@ def write_new(path: Path, students: list[Student]) -> None:
 
 def _write_new_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = open_binary(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     except FileExistsError:
         raise RosterError([_problem(path, "exists")]) from None
     except OSError as exc:
@@ -157,7 +158,7 @@ def _write_new_text(path: Path, text: str, encoding: str = "utf-8") -> None:
 def _replace_private(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Rewrite ``path`` in one step (a temporary file renamed over it), owner-only."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = open_binary(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
         with open(fd, "w", encoding=encoding, newline="") as stream:
             stream.write(text)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.paths import DATA_ENV, data_root
-from explorer.sandbox.filesystem import sync_dir, sync_file
+from explorer.sandbox.filesystem import open_binary, sync_dir, sync_file
 
 __all__ = ["MaildirStore", "StoredMessage", "default_data_dir", "mailbox_name", "DATA_ENV"]
 
@@ -220,12 +220,12 @@ class MaildirStore:
         tmp_path = os.path.join(folder, "tmp", name)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         try:
-            fd = os.open(tmp_path, flags, 0o600)
+            fd = open_binary(tmp_path, flags)
         except FileNotFoundError:  # the folder was removed while we ran: make it again
             with self._lock:
                 self._made.pop(os.path.basename(folder), None)
             self._folder(recipient)
-            fd = os.open(tmp_path, flags, 0o600)
+            fd = open_binary(tmp_path, flags)
         try:
             view = memoryview(data)
             while view:

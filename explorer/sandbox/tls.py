@@ -15,7 +15,7 @@ import os
 import ssl
 from pathlib import Path
 
-from explorer.sandbox.filesystem import locked
+from explorer.sandbox.filesystem import locked, open_binary
 
 __all__ = ["ensure_certificate", "load_server_context", "server_context", "CERT_NAME", "KEY_NAME"]
 
@@ -112,7 +112,7 @@ def _generate(names: set[str]) -> tuple[bytes, bytes]:
 
 def _write_atomically(path: Path, data: bytes, mode: int) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    fd = open_binary(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
