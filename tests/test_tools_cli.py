@@ -72,6 +72,16 @@ def test_base64_both_ways(capsys) -> None:
     assert "AUTH PLAIN parts: authzid='' user='learner@sandbox.test' password='password123'" in out
 
 
+def test_base64_speaks_the_learners_language(capsys) -> None:
+    assert main(["base64", "decode", "UGFzc3dvcmQ6", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[:2] == ["Password:", "  AUTH LOGIN 的质询：邮件服务器要你提供密码"]
+    assert "Base64 是一种编码，不是加密" in out and "not encryption" not in out
+    assert main(["base64", "decode", "AGxlYXJuZXJAc2FuZGJveC50ZXN0AHBhc3N3b3JkMTIz", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "AUTH PLAIN 的三部分：授权身份='' 用户名='learner@sandbox.test' 密码='password123'" in out
+
+
 def test_base64_decode_never_prints_raw_control_bytes(capsys) -> None:
     assert main(["base64", "decode", "G1syShs="]) == 0  # ESC [ 2 J ESC
     out = capsys.readouterr().out

@@ -24,6 +24,6 @@ def run_base64(args: argparse.Namespace) -> int:
     from explorer.reports.explaining import describe_base64
 
     try:
-        return print_lines(describe_base64(args.direction, " ".join(args.text)))
+        return print_lines(describe_base64(args.direction, " ".join(args.text), args.lang))
     except ValueError as exc:
         raise UsageError(message("invalid-base64", args.lang, error=exc)) from None

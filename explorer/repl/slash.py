@@ -101,7 +101,7 @@ def _b64(repl: Repl, arg: str) -> None:
         repl.error(_say(repl, "b64-usage"))
         return
     try:
-        repl.say_lines(describe_base64(direction, text))
+        repl.say_lines(describe_base64(direction, text, repl.lang))
     except ValueError as exc:
         repl.error(_say(repl, "invalid-base64", error=exc))
 

@@ -127,8 +127,9 @@ def provider_lines(reply: bytes | str, lang: str = "en", *, source: bool = False
     return [wrap(line, indent) for line in advice_lines(found, lang, source=source)]
 
 
-def describe_base64(direction: str, text: str) -> list[str]:
-    """``encode`` or ``decode``, with what the decoded bytes are when they look like AUTH."""
+def describe_base64(direction: str, text: str, lang: str = "en") -> list[str]:
+    """``encode`` or ``decode``, with what the decoded bytes are when they look like AUTH, in
+    ``lang``."""
     from explorer.core.auth import b64decode, b64encode_text, decode_challenge
 
     if direction == "encode":
@@ -136,14 +137,15 @@ def describe_base64(direction: str, text: str) -> list[str]:
     else:
         raw = b64decode(text)  # Base64Error is a ValueError with the reason
         if raw.count(b"\0") == 2:
-            authzid, user, password = (visible(p) for p in raw.split(b"\0"))
-            out = [visible(raw), f"  AUTH PLAIN parts: authzid={authzid!r} user={user!r} password={password!r}"]
+            authzid, user, password = (repr(visible(p)) for p in raw.split(b"\0"))
+            out = [visible(raw), "  " + note("plain-parts-decoded", lang, authzid=authzid, user=user,
+                                             password=password)]
         else:
             out = [visible_text(raw.decode("utf-8", "backslashreplace"))]
             kind = decode_challenge(text).prompt
             if kind is not None:
-                out.append(f"  an AUTH LOGIN challenge: the server asks for the {kind}")
-    out.append(wrap(note("base64-not-encryption"), ""))
+                out.append("  " + note(f"login-challenge-{kind}", lang))
+    out.append(wrap(note("base64-not-encryption", lang), ""))
     return out
 
 
