@@ -188,3 +188,31 @@ def test_without_loop_signal_handlers_the_early_handler_stops_it(tmp_path, monke
     assert lines[0].startswith("smtp-explorer sandbox listening on 127.0.0.1:")
     assert lines[-1] == STOPPED
     assert signal.getsignal(signal.SIGINT) is before  # given back
+
+
+# What the installed `smtp-explorer` script runs: "from MODULE import FUNCTION; sys.exit(FUNCTION())"
+# with the entry point of pyproject.toml. An audit hook notes SIGINT's handler when argparse, the
+# first slow import of the command line, starts loading.
+CONSOLE_SCRIPT = """
+import signal, sys, tomllib
+entry = tomllib.load(open("pyproject.toml", "rb"))["project"]["scripts"]["smtp-explorer"]
+module, function = entry.split(":")
+seen = []
+def hook(event, args):
+    if event == "import" and args[0] == "argparse" and not seen:
+        seen.append(signal.getsignal(signal.SIGINT))
+sys.addaudithook(hook)
+sys.argv = ["smtp-explorer", "--version"]
+try:
+    getattr(__import__(module, fromlist=[function]), function)()
+except SystemExit:
+    pass
+print(getattr(seen[0], "__qualname__", seen[0]), file=sys.stderr)
+"""
+
+
+def test_the_console_script_keeps_stop_signals_before_its_slow_imports():
+    done = subprocess.run([sys.executable, "-c", CONSOLE_SCRIPT], capture_output=True, text=True, timeout=60,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert done.stderr.strip() == "_keep"
