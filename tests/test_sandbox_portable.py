@@ -178,3 +178,26 @@ def test_every_file_written_is_opened_binary_as_windows_needs(tmp_path, monkeypa
     write_public(tmp_path / "box", students)
     write_session(tmp_path / "session.jsonl", [])
     assert text_mode == []
+
+
+class _BrokenMsvcrt(_WindowsMsvcrt):
+    """A lock call that fails for another reason than a holder (a bad handle, say)."""
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        self.calls.append((os.lseek(fd, 0, os.SEEK_CUR), mode, nbytes))
+        if mode == self.LK_NBLCK and self.busy_tries:
+            self.busy_tries -= 1
+            raise OSError(22, "Invalid argument")
+
+
+def test_windows_lock_waits_only_for_a_holder(tmp_path, monkeypatch):
+    # Only "held by another" (EACCES, EDEADLOCK) is worth waiting for; any other error would
+    # never clear, and the sandbox would hang at start instead of saying why.
+    windows = _BrokenMsvcrt(busy_tries=50)
+    monkeypatch.setattr(filesystem, "fcntl", None)
+    monkeypatch.setattr(filesystem, "msvcrt", windows)
+    monkeypatch.setattr(filesystem, "LOCK_RETRY", 0.001)
+    with pytest.raises(OSError, match="Invalid argument"):
+        with filesystem.locked(tmp_path / ".lock"):
+            pass
+    assert windows.calls == [(0, 2, 1)]

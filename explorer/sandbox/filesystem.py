@@ -20,6 +20,7 @@ The module-level names are looked up at call time, so a test can take them away
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import time
@@ -39,6 +40,8 @@ except ImportError:  # everything but Windows
 __all__ = ["open_binary", "sync_file", "sync_dir", "locked"]
 
 LOCK_RETRY = 0.05  # seconds between tries of a Windows lock (msvcrt has no blocking wait)
+# What msvcrt.locking raises while another process holds the byte (EDEADLOCK is 36 on Windows).
+_HELD = frozenset({errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)})
 DIRECTORIES_OPEN = os.name != "nt"  # Windows cannot os.open() a directory
 
 
@@ -92,8 +95,10 @@ def locked(path: Path | str) -> Iterator[None]:
                 try:
                     msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
                     break
-                except OSError:  # held by another process: wait as flock would
-                    time.sleep(LOCK_RETRY)
+                except OSError as exc:
+                    if exc.errno not in _HELD:  # an error that waiting will not clear
+                        raise
+                    time.sleep(LOCK_RETRY)  # held by another process: wait as flock would
             try:
                 yield
             finally:
