@@ -225,3 +225,21 @@ def test_translatable_lesson_fields_exist_in_the_loader() -> None:
     assert set(TRANSLATABLE[()]) <= loader.TOP_KEYS
     assert set(TRANSLATABLE[("step",)]) <= steps.STEP_KEYS
     assert set(TRANSLATABLE[("step", "question")]) <= steps.QUESTION_KEYS
+
+
+_PROFILES = sorted((Path(tables.__file__).resolve().parents[1] / "sandbox" / "profiles").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", _PROFILES, ids=lambda p: p.stem)
+def test_a_profiles_chinese_summary_has_chinese_punctuation(path: Path) -> None:
+    zh = tomllib.loads(path.read_text(encoding="utf-8"))["summary"]["zh"]
+    assert not re.search(r"[,;:()]", zh), zh
+
+
+def test_provider_texts_in_chinese_end_their_clauses_the_chinese_way() -> None:
+    # An ASCII comma beside Chinese text, or "MAIL FROM:" running into the next clause
+    # ("MAIL FROM:163 不替……" reads as the address 163).
+    bad = re.compile(r"[\u4e00-\u9fff\uff09],|,[\u4e00-\u9fff]|MAIL FROM:(?![<{\uff09]|$)")
+    found = [(key, field, text) for key, entry in tables.load("providers")["reply"].items()
+             for field, text in entry.get("zh", {}).items() if isinstance(text, str) and bad.search(text)]
+    assert found == []
