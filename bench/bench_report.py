@@ -101,6 +101,14 @@ def run_report(data: Path, form: str, rubric: Path) -> tuple[float, str, str, in
     return seconds, figures[1], figures[3], target.stat().st_size
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average (Unix; "n/a" elsewhere), to judge the wall times by."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):
+        return "n/a"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10_000)
@@ -120,7 +128,8 @@ def main() -> int:
         rubric.write_text((ROOT / "docs" / "rubric.md").read_text(encoding="utf-8")
                           .split("```toml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
         print(f"log: {args.sessions} sessions of {len(templates)} recorded kinds, "
-              f"{args.students} students, {size / 1e6:.1f} MB")
+              f"{args.students} students, {size / 1e6:.1f} MB; {os.cpu_count()} CPUs, "
+              f"load average {load_average()}")
         failed = False
         for form in ("csv", "html"):
             seconds, cpu, peak, out_size = run_report(data, form, rubric)
@@ -128,7 +137,7 @@ def main() -> int:
             failed |= not ok
             print(f"report --format {form:<4}  {seconds:6.2f} s wall  {cpu} s CPU  peak {peak} MB"
                   f"  output {out_size / 1e6:.1f} MB  (targets < {TARGET_SECONDS:.0f} s, "
-                  f"< {TARGET_MB:.0f} MB): {'ok' if ok else 'MISSED'}")
+                  f"< {TARGET_MB:.0f} MB): {'ok' if ok else 'MISSED'}; load average {load_average()}")
     return 1 if failed else 0
 
 

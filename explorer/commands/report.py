@@ -4,6 +4,7 @@ scores; ``smtp-explorer rubric check FILE...``: a rubric's problems as ``file:li
 from __future__ import annotations
 
 import argparse
+import gc
 from pathlib import Path
 
 from explorer.commands.base import UsageError, help_text, message, print_problems
@@ -42,6 +43,19 @@ def _roster(args: argparse.Namespace, data_dir: Path):
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    # What the report reads and makes lives until it is written, and holds no reference cycles
+    # worth collecting: the cyclic collector would only scan the same objects again and again
+    # (a fifth of the time on a log of 10,000 sessions). Restored for a caller in the process.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _report(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _report(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
     from explorer.reports.class_log import SessionFileError, read_log
     from explorer.reports.class_report import build_report

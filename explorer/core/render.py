@@ -23,6 +23,10 @@ _TABLE = tuple(
     _NAMED.get(b, chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}") for b in range(256)
 )
 
+# The ASCII characters visible_text() keeps as they are.
+_PLAIN_TEXT = re.compile("[" + "".join(re.escape(chr(b)) for b in range(0x80) if _TABLE[b] == chr(b))
+                         + "]*")
+
 
 def visible(data: bytes) -> str:
     """Render bytes as printable ASCII with every control or non-ASCII byte escaped."""
@@ -56,6 +60,8 @@ def visible_text(text: str) -> str:
     Control characters (C0, DEL, C1) and other non-printable code points are escaped, so decoded
     server text with an ESC in it still cannot reach the terminal raw.
     """
+    if _PLAIN_TEXT.fullmatch(text):
+        return text  # nothing to escape (most text of a session): no loop in Python
     out: list[str] = []
     for ch in text:
         code = ord(ch)

@@ -335,10 +335,11 @@ class ClientSession:
             target = self._base(ctx)
         elif target == st.SAME:
             target = self.state
+        # Only when the count changes: replace() costs more than the rest of this method.
         if target in _OPEN:
-            accepted = exchange == "RCPT" and reply.klass == 2
-            ctx = replace(ctx, recipients=ctx.recipients + accepted)
-        else:
+            if exchange == "RCPT" and reply.klass == 2:
+                ctx = replace(ctx, recipients=ctx.recipients + 1)
+        elif ctx.recipients:
             ctx = replace(ctx, recipients=0)
         if target is State.DATA:
             self._data_tail = b""

@@ -90,6 +90,7 @@ def language_tags(entry: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(k for k, v in entry.items() if isinstance(v, Mapping) and is_language_tag(k))
 
 
+@functools.lru_cache(maxsize=64)
 def fallback_chain(lang: str) -> tuple[str, ...]:
     """The languages to try, best first: ``"zh_TW"`` gives ``("zh-TW", "zh", "en")``."""
     tag = (lang or DEFAULT_LANG).strip().replace("_", "-")
@@ -123,12 +124,26 @@ def pick(entry: Mapping[str, Any], lang: str = DEFAULT_LANG) -> dict[str, Any]:
     The result is a new dict: fields of ``lang`` win, then its base language ("zh" for "zh-TW"),
     then English. A pure function: it reads nothing but its arguments.
     """
-    merged: dict[str, Any] = {}
-    for tag in reversed(fallback_chain(lang)):
-        texts = entry.get(tag)
-        if isinstance(texts, Mapping):
-            merged = _merge(merged, texts)
-    return merged
+    key = (id(entry), lang)
+    cached = _PICKED.get(key)
+    if cached is None or cached[0] is not entry:
+        merged: dict[str, Any] = {}
+        for tag in reversed(fallback_chain(lang)):
+            texts = entry.get(tag)
+            if isinstance(texts, Mapping):
+                merged = _merge(merged, texts)
+        if len(_PICKED) >= _PICKED_MAX:
+            _PICKED.clear()
+        # The entry is kept with its result, so its id cannot be reused while it is cached.
+        cached = _PICKED[key] = (entry, merged)
+    return dict(cached[1])
+
+
+# pick()'s results by (id(entry), lang): a report of ten thousand sessions looks the same few
+# hundred entries up tens of thousands of times, and merging the languages is most of the cost.
+# The tables are read-only (see load()), so an entry's texts never change under the cache.
+_PICKED: dict[tuple[int, str], tuple[Mapping[str, Any], dict[str, Any]]] = {}
+_PICKED_MAX = 4096
 
 
 def fill(template: str, **values: Any) -> str:

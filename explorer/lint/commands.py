@@ -89,10 +89,13 @@ def core_findings(session: ClientSession, command: Command, raw: bytes, offset: 
     """What the protocol core says about ``command`` in the session's present state."""
     if not command.verb:
         return [make("empty-command", line, offset, excerpt=raw)]
+    warnings = session.check(command)
+    if not warnings:
+        return []  # most commands: no need to read their syntax twice
     syntax = {key for key, _, _ in syntax_problems(command)}
     values = {"verb": visible_text(command.verb[:20])}
     found: list[Finding] = []
-    for warning in session.check(command):
+    for warning in warnings:
         key, reason, severity = _classify(command.verb, warning.key, warning.key in syntax)
         if key is None or (severity is None and warning.severity != "error"):
             continue  # a prediction (e.g. "AUTH will probably be required"): the reply tells
