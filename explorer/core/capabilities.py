@@ -7,6 +7,7 @@ extension keyword with optional parameters. Keywords are case-insensitive. Old s
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -98,5 +99,12 @@ def parse_ehlo(reply: Reply) -> Capabilities:
     """Read a 250 reply to EHLO. Any other reply yields no extensions."""
     if reply.code != 250 or not reply.lines:
         return Capabilities()
-    greeting, *rest = reply.lines
+    return _parse_lines(reply.lines)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_lines(lines: tuple[str, ...]) -> Capabilities:
+    # Cached: a log of a class's sessions holds the same few EHLO replies thousands of times,
+    # and Capabilities is never changed after it is made.
+    greeting, *rest = lines
     return Capabilities(greeting, tuple(_parse_line(line) for line in rest if line.strip()))

@@ -26,11 +26,13 @@ _TABLE = tuple(
 # The ASCII characters visible_text() keeps as they are.
 _PLAIN_TEXT = re.compile("[" + "".join(re.escape(chr(b)) for b in range(0x80) if _TABLE[b] == chr(b))
                          + "]*")
+# The same table for str.translate (in C): byte value -> its rendering.
+_TRANSLATION = dict(enumerate(_TABLE))
 
 
 def visible(data: bytes) -> str:
     """Render bytes as printable ASCII with every control or non-ASCII byte escaped."""
-    return "".join(_TABLE[b] for b in data)
+    return str(data, "latin-1").translate(_TRANSLATION)
 
 
 def visible_lines(data: bytes) -> list[str]:
@@ -175,6 +177,10 @@ def parse_escapes(text: str) -> bytes:
     if "\\" not in text and text.isascii():
         return text.encode("ascii")
     if text.isascii() and _VALID_ASCII.fullmatch(text):
+        if "\\0" not in text:
+            # The escapes left (\r \n \t \\ \xNN) mean the same to Python's
+            # "unicode_escape" codec, which reads them in C; \0 differs there (\012 is octal).
+            return text.encode("ascii").decode("unicode_escape").encode("latin-1")
         return _ESCAPE.sub(_escaped, text).encode("latin-1")
     return _parse_one_by_one(text)
 
