@@ -200,7 +200,8 @@ class ReplyParser:
         self._lines, self._texts, self._problems, self._code = [], [], [], None
 
     def _take_line(self, line: bytes) -> None:
-        content = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        crlf = line.endswith(b"\r\n")
+        content = line[:-2] if crlf else line[:-1]
         match = _LINE.match(content)
         if not match:
             self._fail(
@@ -211,7 +212,7 @@ class ReplyParser:
             return
         code = int(match.group(1))
         problems = self._problems
-        if not line.endswith(b"\r\n"):
+        if not crlf:
             _note(problems, "line ended with a bare LF instead of CRLF")
         if len(line) > REPLY_LINE_LIMIT:
             _note(problems, f"line of {len(line)} octets, over the {REPLY_LINE_LIMIT} that RFC 5321 allows")

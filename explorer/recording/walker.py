@@ -37,6 +37,7 @@ __all__ = ["Unit", "ServerEvent", "Analysis", "analyse", "lint_session"]
 
 _OPEN = frozenset({State.MAIL, State.RCPT, State.DATA})
 _SHOWN = {st.GREETING: "220", st.AUTH_LINE: "AUTH", st.BODY: "CRLF.CRLF"}
+_MODES = {State.DATA: "data", State.AUTH_EXCHANGE: "auth"}  # how the server reads next
 
 
 @dataclass
@@ -172,7 +173,7 @@ class _Walker:
         sent.reply_chunk = index
         self._event(replace(event, to=answer.to, unit=sent.unit))
         after, code = answer.after, answer.reply.code
-        self.mode = {State.DATA: "data", State.AUTH_EXCHANGE: "auth"}.get(after, "command")
+        self.mode = _MODES.get(after, "command")
         self.server_closed |= after is State.CLOSED and answer.to != "QUIT"
         if after is State.AUTHENTICATED and answer.before is not State.AUTHENTICATED:
             self.who.authenticated()
