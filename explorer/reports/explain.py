@@ -8,6 +8,8 @@ are shown through the visible rendering only.
 
 from __future__ import annotations
 
+import functools
+
 from explorer.core.render import shown, visible, visible_text
 from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, Warning_
@@ -129,6 +131,9 @@ def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
     return out
 
 
+# Cached: the texts depend only on the (immutable) answer and the language, and a class's
+# sessions get the same few replies thousands of times.
+@functools.lru_cache(maxsize=1024)
 def reply_texts(answer: Answer, lang: str) -> Texts:
     """Label, meaning and explanation of a reply (:func:`reply_explanation`)."""
     meaning = codes.explain_code(answer.reply.code, lang).meaning
