@@ -1,7 +1,7 @@
 """The class report's shortcuts give exactly what the long way gives.
 
-A report of ten thousand sessions annotates each ladder once when redaction changes nothing
-(a logged session is redacted already), and renders and reads bytes in C. Each shortcut is
+A report of ten thousand sessions annotates each ladder once (the TLS flags come from the
+walker, not from a first annotation), and renders and reads bytes in C. Each shortcut is
 compared here with the long way on sessions recorded by the real sandbox.
 """
 
@@ -21,7 +21,7 @@ META = {"source": "log", "session": 7, "peer": "127.0.0.1"}
 
 
 def _long_way(chunks, lang: str):
-    wire, _ = with_tls(chunks, lang)
+    wire = with_tls(chunks)
     wire = redact(wire)
     info = dict(META, secrets_revealed=False)
     return annotate(wire, lang=lang, meta=info, placeholder=PLACEHOLDER), wire
