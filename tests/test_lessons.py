@@ -185,8 +185,8 @@ def test_every_bundled_lesson_passes_the_autopilot(path: Path) -> None:
     for secret in (f"\0{LEARNER}\0{PASSWORD}", PASSWORD):
         encoded = base64.b64encode(secret.encode()).decode()
         assert encoded not in done.stdout and encoded.upper() not in done.stdout
-    if "AUTH PLAIN " in done.stdout:
-        assert "AUTH PLAIN <secret removed>" in done.stdout
+    if "C: AUTH PLAIN " in done.stdout:
+        assert "C: AUTH PLAIN <secret removed>" in done.stdout
 
 
 def test_autopilot_fails_when_the_server_disagrees(tmp_path: Path) -> None:

@@ -112,14 +112,17 @@ def _transcript_client(engine: Engine, wire: bytes, secret: bool,
 
 def _transcript(outcome: Outcome, secrets: list[bytes], write: Callable[[str], None],
                 lang: str) -> None:
-    from explorer.repl.view import event_lines  # the REPL's words for what is not a reply
+    # The REPL's view: each reply with its one explanation, and its words for what is not a reply.
+    from explorer.core.session import Answer
+    from explorer.repl.view import answer_lines, event_lines
 
     for event in outcome.events:
-        raw = getattr(event, "reply", None)
-        if raw is not None:  # a reply may echo a credential: the one redaction takes it out
-            shown = redact([Chunk(0.0, SERVER, raw.raw)], secrets)[0].data
+        if isinstance(event, Answer):  # a reply may echo a credential: the one redaction takes it out
+            shown = redact([Chunk(0.0, SERVER, event.reply.raw)], secrets)[0].data
             for line in shown.splitlines(keepends=True):
                 write(f"   S: {visible(line)}")
-            continue
-        for line in event_lines(event, lang):
+            lines = answer_lines(event, lang)
+        else:
+            lines = event_lines(event, lang)
+        for line in lines:
             write("   " + "".join(part for _, part in line).strip())

@@ -23,10 +23,9 @@ __all__ = ["key_bindings", "eight_bit_hex"]
 
 def eight_bit_hex(repl: Repl) -> list[Line]:
     """The hex dump of the last line on the wire with 8-bit bytes (never one holding a secret)."""
-    secrets = repl.engine.secrets
-    for chunk in reversed(repl.engine.log):
-        if any(secret in chunk.data for secret in secrets):
-            continue
+    from explorer.recording import redact  # the one redaction, as /history and /save apply it
+
+    for chunk in reversed(redact(repl.engine.log, repl.engine.secrets)):
         start = len(chunk.data)
         for line in reversed(shown_lines(chunk.data)):
             start -= line.octets

@@ -16,7 +16,7 @@ from explorer.knowledge.guide import note, stage
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
 
-__all__ = ["typed_text", "wire_lines", "folded_wire_lines", "warning_lines", "finding_lines", "event_lines", "stage_lines", "code_style",
+__all__ = ["typed_text", "wire_lines", "folded_wire_lines", "warning_lines", "finding_lines", "event_lines", "answer_lines", "stage_lines", "code_style",
            "dot_stuff_note"]
 
 
@@ -132,12 +132,14 @@ _ROLE_STYLES = {"enhanced": "dim", "provider": "note", "why": "", "next": "note"
                 "malformed": "warn", "state": "dim"}
 
 
-def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
+def answer_lines(answer: Answer, lang: str = "en") -> list[Line]:
+    """A reply's code, meaning and explanation (:func:`~explorer.reports.explain.reply_explanation`),
+    without its lines from the wire: what the REPL, replay and the lesson autopilot show under them."""
     from explorer.knowledge import codes  # with the first reply, not before the first prompt
     from explorer.reports.explain import reply_explanation
 
     reply = answer.reply
-    out = folded_wire_lines("server", reply.raw, lang, hex_dump=hex_dump)
+    out: list[Line] = []
     info = codes.explain_code(reply.code, lang)
     head: Line = [("", "   "), (code_style(reply.code), str(reply.code))]
     if reply.enhanced:
@@ -156,7 +158,7 @@ def _answer_lines(answer: Answer, lang: str, hex_dump: bool) -> list[Line]:
 def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> list[Line]:
     """The lines for one thing that happened after a send."""
     if isinstance(event, Answer):
-        return _answer_lines(event, lang, hex_dump)
+        return folded_wire_lines("server", event.reply.raw, lang, hex_dump=hex_dump) + answer_lines(event, lang)
     if isinstance(event, ProtocolError):
         return folded_wire_lines("server", event.raw, lang, hex_dump=hex_dump) + [
             [("error", "   " + _t("not-a-reply", lang)), ("", event.message)]]

@@ -19,7 +19,7 @@ from explorer.knowledge.guide import advice, note, stage
 from explorer.knowledge.tables import load, pick, text as table_text
 from explorer.reports.texts import text
 
-__all__ = ["line_text", "warning_explanation", "client_texts", "reply_explanation", "reply_texts", "garbage_texts", "partial_texts"]
+__all__ = ["line_text", "warning_explanation", "client_texts", "reply_explanation", "code_advice", "reply_texts", "garbage_texts", "partial_texts"]
 
 Texts = tuple[str, str, tuple[str, ...]]  # label, meaning, explanation
 
@@ -96,6 +96,24 @@ def client_texts(kind: str, name: str, data: bytes, checks: tuple[Warning_, ...]
     return label, meaning, tuple(explanation)
 
 
+def code_advice(code: int, to: str | None, lang: str, *, unexpected: bool = False,
+                success_next: bool = True) -> list[tuple[str, str]]:
+    """The one wording of why a reply code came and what to do next, as ``(role, text)``
+    pairs (roles ``why`` and ``next``): ``to`` is the exchange it answered (None: unknown),
+    ``unexpected`` marks a reply nobody asked for. ``smtp-explorer explain`` and
+    :func:`reply_explanation` both say these words (``knowledge/explain.toml``)."""
+    out: list[tuple[str, str]] = []
+    why = codes.why_now(code, to, lang)  # without ``to``: the code's generic reason
+    if unexpected:
+        why = f"{text('labels', 'unexpected', lang)} {why}".strip()
+    if why:
+        out.append(("why", table_text("explain", "why-now", lang, text=why)))
+    info = codes.explain_code(code, lang)
+    if info.next and (success_next or code // 100 != 2):
+        out.append(("next", table_text("explain", "what-to-do", lang, text=info.next)))
+    return out
+
+
 def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
     """The one explanation of a reply, as ``(role, text)`` pairs in order; every front end (the
     REPL, replay, the transcripts, the lesson autopilot) shows these words. Roles: multiline,
@@ -112,17 +130,11 @@ def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
             out.append(("enhanced", text("explain", "enhanced", lang, code=reply.enhanced,
                                          text=enhanced.detail)))
     found = providers.recognise(reply.raw, lang)
-    why = codes.why_now(reply.code, answer.to if answer.to != UNKNOWN else None, lang)
-    if answer.unexpected:
-        why = f"{text('labels', 'unexpected', lang)} {why}".strip()
     if found is not None:  # what it means at that server, and what to do there: not generic
         out += [("provider", line) for line in providers.advice_lines(found, lang)]
-    else:
-        if why:
-            out.append(("why", table_text("explain", "why-now", lang, text=why)))
-        info = codes.explain_code(reply.code, lang)
-        if info.next and reply.klass != 2:  # after a success, the next step is the prompt's
-            out.append(("next", table_text("explain", "what-to-do", lang, text=info.next)))
+    else:  # after a success, the next step is the prompt's
+        out += code_advice(reply.code, answer.to if answer.to != UNKNOWN else None, lang,
+                           unexpected=answer.unexpected, success_next=False)
     out += [("malformed", text("explain", "malformed", lang, text=p)) for p in reply.problems]
     if answer.before is not answer.after:
         out.append(("state", text("explain", "state", lang,

@@ -49,18 +49,16 @@ def eight_bit_mark(line: Shown, lang: str = "en") -> str:
     return "[" + text("ui", "eight-bit", lang, charset=line.charset, octets=line.octets) + "]"
 
 
-def explain_code(code: int, lang: str = "en", *, verb: str | None = None) -> list[str]:
-    """A reply code: meaning, the digits, why now (given the exchange it answered), what next."""
+def explain_code(code: int, lang: str = "en") -> list[str]:
+    """A reply code: meaning, the digits, what to do next, typical causes, the reference."""
     from explorer.knowledge import codes
+    from explorer.reports.explain import code_advice
 
     info = codes.explain_code(code, lang)
     out = [wrap(f"{info.code}  {info.meaning}", "", " " * 5)]
     out += [wrap(_t("digit", lang, n=n, text=text)) for n, text in zip("123", info.digits)]
-    why = codes.why_now(info.code, verb, lang) if verb else ""
-    if why:
-        out.append(wrap(_t("why-now", lang, text=why)))
-    if info.next:
-        out.append(wrap(_t("what-to-do", lang, text=info.next)))
+    # What to do, in the words a reply in a session gets; "why now" needs a session.
+    out += [wrap(line) for role, line in code_advice(info.code, None, lang) if role == "next"]
     if info.causes:
         out.append("    " + _t("causes", lang))
         out += [wrap(f"- {cause}", "      ", "        ") for cause in info.causes]

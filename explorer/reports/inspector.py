@@ -3,10 +3,12 @@ client did (``smtp-explorer sandbox --inspect``, ``smtp-explorer inspect FILE``)
 
 Every line that crossed the wire is shown as ``C:`` or ``S:`` in the visible rendering, in the
 order it crossed (with the time since the session began, so a client that did not wait for a
-reply shows it), each reply with its meaning in one line, and the linter's findings right under
-the line they concern. A long message is shown by its first lines, the lines with findings and
-its end. A summary closes: messages stored, mistakes found, how the session ended. AUTH answers
-are removed unless asked (the recording's one redaction, :mod:`explorer.recording.secrets`). Every text comes from ``knowledge/mistakes.toml`` and the code tables.
+reply shows it), each reply with its meaning and its explanation (the one explanation,
+:func:`explorer.reports.explain.reply_texts`, that the REPL and the transcripts show), and the
+linter's findings right under the line they concern. A long message is shown by its first lines,
+the lines with findings and its end. A summary closes: messages stored, mistakes found, how the
+session ended. AUTH answers are removed unless asked (the recording's one redaction,
+:mod:`explorer.recording.secrets`). Other texts come from ``knowledge/mistakes.toml``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
 from explorer.core.render import Shown, shown, shown_lines, visible_text
+from explorer.reports.explain import reply_texts
 from explorer.reports.explaining import eight_bit_mark
 from explorer.width import fill
-from explorer.knowledge import codes, tables
-from explorer.reports.explaining import provider_lines
+from explorer.knowledge import tables
 from explorer.lint import Finding, explain, label
 from explorer.recording.walker import Analysis, ServerEvent, Unit, analyse
 from explorer.recording import CLIENT, SERVER, redact_slice, secret_spans
@@ -149,11 +151,11 @@ class _Transcript:
         lines = [f"{self.stamp(event.chunk_index)} S: {_marked(line, self.lang)}" for line in shown_lines(hidden)]
         if event.reply is None:
             lines.append(f"{_PAD}-> {label('not_a_reply', self.lang)}")
-        else:
-            code = event.reply.code
-            meaning = codes.explain_code(code, self.lang).meaning
-            lines.append(f"{_PAD}-> {code} ({_answered(event.to, self.lang)}) {meaning}")
-            lines += provider_lines(event.reply.raw, self.lang, indent=_PAD + "   ")
+        else:  # the one explanation of a reply, as the REPL and the transcripts word it
+            _, meaning, explanation = reply_texts(event.answer, self.lang)
+            lines.append(f"{_PAD}-> {event.reply.code} ({_answered(event.to, self.lang)}) {meaning}")
+            for line in explanation:
+                lines += _wrap(line, _PAD + "   ")
         self.add(event.chunk_index, lines, order)
 
     def render(self) -> list[str]:
