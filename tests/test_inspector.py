@@ -207,9 +207,13 @@ def _sandbox_has_inspect() -> bool:
 
 
 @pytest.mark.skipif(not _sandbox_has_inspect(), reason="sandbox --inspect not wired yet")
-def test_sandbox_inspect_prints_the_classic_clients_bugs(tmp_path):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sandbox_inspect_prints_the_classic_clients_bugs(tmp_path, lang):
+    from explorer.lint import label
+    from explorer.knowledge.tables import text as table_text
+
     process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "sandbox", "--port", "0", "--inspect",
+        [sys.executable, "-m", "explorer", "--lang", lang, "sandbox", "--port", "0", "--inspect",
          "--data-dir", str(tmp_path / "data")],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -217,13 +221,13 @@ def test_sandbox_inspect_prints_the_classic_clients_bugs(tmp_path):
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             lines.append(process.stdout.readline())
-            match = re.search(r"listening on ([0-9.]+):(\d+)", lines[-1])
+            match = re.search(r"([0-9.]+):(\d+)$", lines[-1].strip())
             if match:
                 break
         else:
             raise AssertionError(f"no banner: {lines}")
         sent = classic.run(match[1], int(match[2]))
-        while "-- summary --" not in lines[-1] and time.monotonic() < deadline:
+        while f"-- {label('summary', lang)} --" not in lines[-1] and time.monotonic() < deadline:
             lines.append(process.stdout.readline())
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=15)
@@ -232,9 +236,11 @@ def test_sandbox_inspect_prints_the_classic_clients_bugs(tmp_path):
     text = "".join(lines) + rest
     assert process.returncode == 0 and "Traceback" not in text
     tab = sent.index(b"\t\n")
-    assert f"[message-tab-lf] line {line_of(sent, tab)}, byte {tab}" in text
-    assert f"[no-line-end] line {line_of(sent, len(sent))}, byte {len(sent)}" in text
+    assert f"[message-tab-lf] {label('at', lang, line=line_of(sent, tab), offset=tab)}" in text
+    assert f"[no-line-end] {label('at', lang, line=line_of(sent, len(sent)), offset=len(sent))}" in text
     assert "C: Subject: Hello from my client\\t\\n" in text
+    # replies explained in the console's language (the one explanation's words)
+    assert table_text("explain", "why-now", lang, text="") in text
 
 
 def test_the_printer_hook_prints_then_passes_the_record_on(sandbox):

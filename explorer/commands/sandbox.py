@@ -179,11 +179,12 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     if args.save is not None:
         from explorer.reports.options import sandbox_saver
 
-        on_session = sandbox_saver(args.save, args.reveal_secrets)
+        on_session = sandbox_saver(args.save, args.reveal_secrets, lang=args.lang)
     if args.inspect:
         from explorer.reports.inspector import printer
 
-        on_session = printer(on_session)  # the transcript first, then --save if given
+        # the transcript first, then --save if given; in the console's language, secrets as --save
+        on_session = printer(on_session, lang=args.lang, show_secrets=args.reveal_secrets)
     try:
         return runner.run(make, on_session=on_session, lang=args.lang)
     except SandboxError as exc:
