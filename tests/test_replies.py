@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as hs
 
 from explorer.core.replies import (
-    HARD_LINE_LIMIT, NEED_DATA, ProtocolError, Reply, ReplyParser, format_reply,
+    HARD_LINE_LIMIT, NEED_DATA, Flaw, ProtocolError, Reply, ReplyParser, format_reply,
 )
 
 
@@ -82,25 +82,25 @@ def test_enhanced_code_must_match_class() -> None:
 def test_bare_lf_is_flagged_not_fatal() -> None:
     (reply,) = parse_all(b"250-a\n250 b\r\n")
     assert reply.lines == ("a", "b")
-    assert reply.problems == ("line ended with a bare LF instead of CRLF",)
+    assert reply.problems == (Flaw("bare-lf"),)
 
 
 def test_continuation_with_other_code_is_flagged() -> None:
     (reply,) = parse_all(b"250-a\r\n251 b\r\n")
     assert reply.code == 250 and reply.lines == ("a", "b")
-    assert reply.problems == ("continuation line has code 251, the reply began with 250",)
+    assert reply.problems == (Flaw("other-code", (("code", 251), ("first", 250))),)
 
 
 def test_long_line_is_flagged() -> None:
     line = b"250 " + b"x" * 600 + b"\r\n"
     (reply,) = parse_all(line)
-    assert reply.problems == (f"line of {len(line)} octets, over the 512 that RFC 5321 allows",)
+    assert reply.problems == (Flaw("over-512", (("octets", len(line)), ("limit", 512))),)
 
 
 def test_non_utf8_is_flagged_and_escaped() -> None:
     (reply,) = parse_all(b"220 caf\xe9\r\n")
     assert reply.lines == ("caf\\xe9",)
-    assert reply.problems == ("text is not valid UTF-8 (shown with \\x escapes)",)
+    assert reply.problems == (Flaw("not-utf8"),)
     assert reply.raw == b"220 caf\xe9\r\n"
 
 
@@ -108,7 +108,7 @@ def test_non_utf8_is_flagged_and_escaped() -> None:
 def test_not_a_reply_line_is_a_protocol_error(raw: bytes) -> None:
     (event,) = parse_all(raw)
     assert isinstance(event, ProtocolError) and event.raw == raw
-    assert "three-digit code" in event.message
+    assert event.key == "not-a-reply-line" and event.values == ()
 
 
 def test_error_mid_reply_carries_the_lines_read_and_parser_recovers() -> None:
@@ -121,7 +121,8 @@ def test_endless_line_does_not_hang() -> None:
     parser = ReplyParser()
     parser.receive_data(b"250 " + b"y" * (HARD_LINE_LIMIT + 10))
     event = parser.next_event()
-    assert isinstance(event, ProtocolError) and event.message.startswith("a line of over 8192 bytes")
+    assert isinstance(event, ProtocolError) and event.key == "line-too-long"
+    assert event.values == (("limit", 8192),)
     assert event.raw == b"250 " + b"y" * (HARD_LINE_LIMIT - 4) and parser.skipping
     parser.receive_data(b"y" * 5000 + b"\r\n250 ok\r\n")
     assert list(parser.events()) == [Reply(250, ("ok",), b"250 ok\r\n")]
@@ -141,7 +142,7 @@ def test_the_rest_of_a_cut_reply_is_not_the_next_reply() -> None:
     rest = b"250-x\r\n" * 19_000 + b"250 last\r\n"
     events = parse_all(b"250-x\r\n" * 1000 + rest + b"221 bye\r\n")
     assert [type(e) for e in events] == [ProtocolError, Reply]
-    assert events[0].raw == b"250-x\r\n" * 1000 and "over 1000 lines" in events[0].message
+    assert events[0].raw == b"250-x\r\n" * 1000 and events[0].key == "too-many-lines"
     assert events[1].raw == b"221 bye\r\n"
 
 
@@ -160,7 +161,7 @@ def test_a_line_near_the_hard_limit_gives_the_same_events_however_tcp_splits_it(
 
 def test_endless_multiline_reply_does_not_grow_for_ever() -> None:
     events = parse_all(b"250-x\r\n" * 1500)
-    assert isinstance(events[0], ProtocolError) and "over 1000 lines" in events[0].message
+    assert isinstance(events[0], ProtocolError) and events[0].key == "too-many-lines"
     assert len(events) == 1  # the other 500 lines belong to the cut reply: dropped, and counted
 
 

@@ -8,6 +8,8 @@ nothing a server sends can make it raise or wait for ever:
 * a multi-line reply (``250-`` ... ``250 ``) is one :class:`Reply`;
 * deviations that still leave a readable reply (bare LF, a line over 512 octets, a continuation
   whose code differs, text that is not UTF-8) are kept, and named in ``Reply.problems``;
+* what was wrong is a :class:`Flaw`: a key and its values, no sentence (the core holds no text a
+  person reads: the front ends say it in the learner's language from ``knowledge/reply_problems``);
 * a line that is not ``ddd``, ``ddd SP text`` or ``ddd-text`` is a :class:`ProtocolError`
   carrying the offending bytes; so is a line longer than :data:`HARD_LINE_LIMIT` (with or without
   its end: the outcome never depends on how TCP split the bytes), or a reply of more than
@@ -24,7 +26,7 @@ from enum import Enum
 from typing import Iterable
 
 __all__ = [
-    "Reply", "ProtocolError", "ReplyParser", "NEED_DATA", "NeedData", "format_reply",
+    "Reply", "ProtocolError", "Flaw", "ReplyParser", "NEED_DATA", "NeedData", "format_reply",
     "REPLY_LINE_LIMIT", "HARD_LINE_LIMIT", "MAX_REPLY_LINES",
 ]
 
@@ -48,6 +50,15 @@ NEED_DATA = NeedData.NEED_DATA
 
 
 @dataclass(frozen=True)
+class Flaw:
+    """What was wrong with bytes from the server: entry ``key`` of the knowledge table
+    ``reply_problems``, with the ``values`` of its placeholders as ``(name, value)`` pairs."""
+
+    key: str
+    values: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Reply:
     """One complete server reply.
 
@@ -60,7 +71,7 @@ class Reply:
     lines: tuple[str, ...]
     raw: bytes
     enhanced: str | None = None
-    problems: tuple[str, ...] = ()
+    problems: tuple[Flaw, ...] = ()
 
     @property
     def text(self) -> str:
@@ -83,10 +94,12 @@ class Reply:
 
 @dataclass(frozen=True)
 class ProtocolError:
-    """Bytes from the server that are not a reply at all."""
+    """Bytes from the server that are not a reply at all; ``key`` and ``values`` say why, as a
+    :class:`Flaw` does."""
 
-    message: str
+    key: str
     raw: bytes
+    values: tuple[tuple[str, int], ...] = ()
 
 
 def _enhanced_of(code: int, text: str) -> str | None:
@@ -103,7 +116,7 @@ class ReplyParser:
         self._buffer = bytearray()
         self._lines: list[bytes] = []  # raw lines (ending included) of the reply being read
         self._texts: list[str] = []
-        self._problems: list[str] = []
+        self._problems: list[Flaw] = []
         self._code: int | None = None
         self._events: deque[Reply | ProtocolError] = deque()
         # After an error the rest of the offending line ("line") or of the cut reply ("reply")
@@ -159,8 +172,7 @@ class ReplyParser:
                         # Cut at the limit whatever the chunking, so the event is always the same.
                         head = bytes(buffer[start:start + HARD_LINE_LIMIT])
                         start += HARD_LINE_LIMIT
-                        self._fail(f"a line of over {HARD_LINE_LIMIT} bytes: no reply line is that "
-                                   "long (the rest of the line is left out)", head)
+                        self._fail("line-too-long", head, limit=HARD_LINE_LIMIT)
                         self._skip, self._skip_head = "line", b""
                         continue
                     return
@@ -191,10 +203,10 @@ class ReplyParser:
         self._skip_head = b""
         return stop
 
-    def _fail(self, message: str, raw: bytes) -> None:
+    def _fail(self, key: str, raw: bytes, **values: int) -> None:
         raw = b"".join(self._lines) + raw
         self._reset_reply()
-        self._events.append(ProtocolError(message, raw))
+        self._events.append(ProtocolError(key, raw, tuple(values.items())))
 
     def _reset_reply(self) -> None:
         self._lines, self._texts, self._problems, self._code = [], [], [], None
@@ -204,33 +216,29 @@ class ReplyParser:
         content = line[:-2] if crlf else line[:-1]
         match = _LINE.match(content)
         if not match:
-            self._fail(
-                "not a reply line: a reply line starts with a three-digit code (2xx-5xx) "
-                "followed by a space, a hyphen or the line end",
-                line,
-            )
+            self._fail("not-a-reply-line", line)
             return
         code = int(match.group(1))
         problems = self._problems
         if not crlf:
-            _note(problems, "line ended with a bare LF instead of CRLF")
+            _note(problems, Flaw("bare-lf"))
         if len(line) > REPLY_LINE_LIMIT:
-            _note(problems, f"line of {len(line)} octets, over the {REPLY_LINE_LIMIT} that RFC 5321 allows")
+            _note(problems, Flaw("over-512", (("octets", len(line)), ("limit", REPLY_LINE_LIMIT))))
         if self._code is None:
             self._code = code
         elif code != self._code:
-            _note(problems, f"continuation line has code {code}, the reply began with {self._code}")
+            _note(problems, Flaw("other-code", (("code", code), ("first", self._code))))
         raw_text = content[4:]
         try:
             text = raw_text.decode("utf-8")
         except UnicodeDecodeError:
             text = raw_text.decode("utf-8", "backslashreplace")
-            _note(problems, "text is not valid UTF-8 (shown with \\x escapes)")
+            _note(problems, Flaw("not-utf8"))
         self._lines.append(line)
         self._texts.append(text)
         final = match.group(2) != b"-"
         if not final and len(self._lines) >= MAX_REPLY_LINES:
-            self._fail(f"a reply of over {MAX_REPLY_LINES} lines: the rest of it is left out", b"")
+            self._fail("too-many-lines", b"", limit=MAX_REPLY_LINES)
             self._skip, self._skip_head = "reply", b""
             return
         if final:
@@ -246,9 +254,9 @@ class ReplyParser:
             self._events.append(reply)
 
 
-def _note(problems: list[str], message: str) -> None:
-    if message not in problems:
-        problems.append(message)
+def _note(problems: list[Flaw], flaw: Flaw) -> None:
+    if flaw not in problems:
+        problems.append(flaw)
 
 
 def format_reply(code: int, lines: Iterable[str] | str = ("",)) -> bytes:

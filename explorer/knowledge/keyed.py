@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-__all__ = ["KeyedError", "error_text"]
+__all__ = ["KeyedError", "error_text", "flaw_text"]
 
 
 class KeyedError(Exception):
@@ -31,3 +31,14 @@ class KeyedError(Exception):
 def error_text(exc: BaseException, lang: str = "en") -> str:
     """What to show for ``exc``: in ``lang`` when it is a :class:`KeyedError`, else ``str(exc)``."""
     return exc.text(lang) if isinstance(exc, KeyedError) else str(exc)
+
+
+def flaw_text(flaw: object, lang: str = "en") -> str:
+    """What the reply parser found wrong, in ``lang``: a ``Flaw`` or a ``ProtocolError`` of
+    ``explorer.core.replies`` (a key of ``knowledge/reply_problems`` and its values). A plain
+    string, as reports saved before the keys existed hold, is shown as it is."""
+    if isinstance(flaw, str):
+        return flaw
+    from explorer.knowledge.tables import text
+
+    return text("reply_problems", flaw.key, lang, **dict(flaw.values))  # type: ignore[attr-defined]

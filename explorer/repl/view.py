@@ -13,6 +13,7 @@ from explorer.core.states import State
 from explorer.client.engine import Dropped, Event, Failure, Stalled, TlsStarted
 from explorer.reports.explaining import eight_bit_mark, wrap, wrap_after
 from explorer.knowledge.guide import note, stage
+from explorer.knowledge.keyed import flaw_text
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
 
@@ -161,7 +162,7 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
         return folded_wire_lines("server", event.reply.raw, lang, hex_dump=hex_dump) + answer_lines(event, lang)
     if isinstance(event, ProtocolError):
         return folded_wire_lines("server", event.raw, lang, hex_dump=hex_dump) + [
-            [("error", "   " + _t("not-a-reply", lang)), ("", event.message)]]
+            [("error", "   " + _t("not-a-reply", lang)), ("", flaw_text(event, lang))]]
     if isinstance(event, Dropped):
         return [[("warn", wrap(note("dropped-rest", lang, lines=event.lines, octets=event.octets), "   "))]]
     if isinstance(event, ConnectionClosed):

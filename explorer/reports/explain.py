@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 
-from explorer.core.render import shown, visible, visible_text
+from explorer.core.render import shown, visible
 from explorer.core.replies import ProtocolError
 from explorer.core.session import Answer, Warning_
 from explorer.core.states import UNKNOWN
 from explorer.knowledge import codes, providers
 from explorer.knowledge.guide import advice, note, stage
+from explorer.knowledge.keyed import flaw_text
 from explorer.knowledge.tables import load, pick, text as table_text
 from explorer.reports.texts import text
 
@@ -135,7 +136,7 @@ def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
     else:  # after a success, the next step is the prompt's
         out += code_advice(reply.code, answer.to if answer.to != UNKNOWN else None, lang,
                            unexpected=answer.unexpected, success_next=False)
-    out += [("malformed", text("explain", "malformed", lang, text=p)) for p in reply.problems]
+    out += [("malformed", text("explain", "malformed", lang, text=flaw_text(p, lang))) for p in reply.problems]
     if answer.before is not answer.after:
         out.append(("state", text("explain", "state", lang,
                                   before=stage(answer.before.value, lang).title,
@@ -157,7 +158,7 @@ def garbage_texts(error: ProtocolError, lang: str) -> Texts:
     """Label, meaning and explanation of bytes that are not a reply."""
     first = error.raw.split(b"\n", 1)[0]
     label = text("labels", "garbage", lang, text=line_text(first[:80]))
-    return label, text("kinds", "garbage", lang), (visible_text(error.message),)
+    return label, text("kinds", "garbage", lang), (flaw_text(error, lang),)
 
 
 def partial_texts(data: bytes, lang: str) -> Texts:

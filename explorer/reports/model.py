@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.core.render import visible
+from explorer.core.replies import Flaw
 
 __all__ = ["Exchange", "Marker", "Transcript", "CLIENT", "SERVER", "KINDS"]
 
@@ -46,7 +47,9 @@ class Exchange:
     state_before: str = ""
     state_after: str = ""
     warnings: tuple[str, ...] = ()  # keys of the core's warnings for a client exchange
-    problems: tuple[str, ...] = ()  # what was malformed in a reply
+    # What was malformed in a reply: the core's flaws (keys, shown in any language); a report
+    # saved before the keys existed holds English sentences, kept as they are.
+    problems: tuple[Flaw | str, ...] = ()
     redacted: bool = False
     # The core's own objects, for the replay's REPL rendering (not saved, not compared).
     event: Any = field(default=None, compare=False, repr=False)
@@ -72,7 +75,7 @@ class Exchange:
             "code": self.code, "enhanced": self.enhanced, "answers": self.answers,
             "answered_by": list(self.answered_by), "state_before": self.state_before,
             "state_after": self.state_after, "warnings": list(self.warnings),
-            "problems": list(self.problems), "redacted": self.redacted,
+            "problems": [_flaw_json(p) for p in self.problems], "redacted": self.redacted,
         }
 
     @classmethod
@@ -88,9 +91,19 @@ class Exchange:
             enhanced=item.get("enhanced"), answers=item.get("answers"),
             answered_by=tuple(item.get("answered_by", ())),
             state_before=item.get("state_before", ""), state_after=item.get("state_after", ""),
-            warnings=tuple(item.get("warnings", ())), problems=tuple(item.get("problems", ())),
+            warnings=tuple(item.get("warnings", ())), problems=tuple(_flaw_of(p) for p in item.get("problems", ())),
             redacted=bool(item.get("redacted")),
         )
+
+
+def _flaw_json(flaw: Flaw | str) -> dict | str:
+    return flaw if isinstance(flaw, str) else {"key": flaw.key, "values": dict(flaw.values)}
+
+
+def _flaw_of(item: dict | str) -> Flaw | str:
+    if isinstance(item, dict):
+        return Flaw(str(item["key"]), tuple((str(k), v) for k, v in dict(item.get("values", {})).items()))
+    return str(item)
 
 
 @dataclass(frozen=True)
