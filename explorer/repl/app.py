@@ -19,6 +19,7 @@ from explorer.core.states import State
 from explorer.client.engine import Engine, Outcome, Target
 from explorer.reports.explaining import WIDTH, wrap
 from explorer.knowledge.guide import note, stage
+from explorer.knowledge.keyed import KeyedError, error_text
 from explorer.knowledge.tables import text as table_text
 from explorer.repl import view
 from explorer.repl.addresses import AddressBook
@@ -35,8 +36,20 @@ from explorer.width import width
 __all__ = ["Repl", "SandboxUnavailable"]
 
 
-class SandboxUnavailable(Exception):
-    """Raised by the ``sandbox`` callable when the embedded sandbox could not start (one line)."""
+class SandboxUnavailable(KeyedError):
+    """Raised by the ``sandbox`` callable when the embedded sandbox could not start (one line,
+    said in the learner's language when shown)."""
+
+    table = "slash"
+
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+        super().__init__("sandbox-failed")
+
+    def text(self, lang: str = "en") -> str:
+        # The cause (often a sandbox error with its own key) in the same language as the sentence.
+        reason = error_text(self.cause, lang) or type(self.cause).__name__
+        return table_text(self.table, self.key, lang, reason=reason)
 
 # The message the DATA-mode suggestions walk through, one line at a time; From and To are the
 # envelope's addresses.
@@ -117,7 +130,7 @@ class Repl:
         try:
             return self._sandbox()
         except SandboxUnavailable as exc:
-            self.error(str(exc))
+            self.error(error_text(exc, self.lang))
             return None
 
     # -- what comes next ------------------------------------------------------------------------
@@ -377,7 +390,7 @@ class Repl:
     def connect(self, words: list[str]) -> None:
         if words[:1] == ["sandbox"]:
             if self.sandbox_target is None:
-                self.error("this REPL has no embedded sandbox (start smtp-explorer with no arguments)")
+                self.error(table_text("slash", "no-embedded-sandbox", self.lang))
                 return
             target = self._sandbox_port(words[1:])
             if target is None:
@@ -412,14 +425,14 @@ class Repl:
         if not options:
             return self.sandbox_target
         if options != ["--tls"]:
-            self.error("usage: /connect sandbox [--tls]")
+            self.error(table_text("slash", "connect-sandbox-usage", self.lang))
             return None
         self.engine.target = self.sandbox_target
         box = self.sandbox()
         if box is None:
             return None
         if box.tls_port is None:
-            self.error("this sandbox has no implicit-TLS port")
+            self.error(table_text("slash", "no-tls-port", self.lang))
             return None
         self._sandbox_tls_target = replace(self.sandbox_target, port=box.tls_port, security="tls")
         return self._sandbox_tls_target

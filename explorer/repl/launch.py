@@ -21,7 +21,7 @@ class SandboxLink:
         self._listener = listener
         self._data_dir = data_dir
         self._box = None
-        self._failure: str | None = None
+        self._failure: Exception | None = None
         self._thread = threading.Thread(target=self._start, name="sandbox-start", daemon=True)
 
     def go(self) -> None:
@@ -39,7 +39,7 @@ class SandboxLink:
             self._box = Sandbox(data_dir=self._data_dir, sock=self._listener, tls_port=0,
                                 command_timeout=LEARNER_COMMAND_TIMEOUT).start()
         except Exception as exc:  # reported in one line when the REPL needs the sandbox
-            self._failure = str(exc) or type(exc).__name__
+            self._failure = exc
             self._listener.close()
 
     def get(self):
@@ -47,8 +47,8 @@ class SandboxLink:
 
         self.go()
         self._thread.join()
-        if self._failure:
-            raise SandboxUnavailable(f"the embedded sandbox could not start: {self._failure}")
+        if self._failure is not None:
+            raise SandboxUnavailable(self._failure)
         return self._box
 
     def stop(self) -> None:

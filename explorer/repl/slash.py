@@ -308,7 +308,7 @@ def _save(repl: Repl, arg: str) -> None:
 def _lesson_step(action: str) -> Callable[[Repl, str], None]:
     def run(repl: Repl, arg: str) -> None:
         if repl.tutor is None:
-            repl.error("no lesson is running (smtp-explorer lesson list shows them)")
+            repl.error(_say(repl, "no-lesson-running"))
             return
         repl.say_lines(getattr(repl.tutor, action)())
     return run
