@@ -36,7 +36,7 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def test_the_locale_gives_chinese_help_with_chinese_headings() -> None:
     shown = _help(LANG="zh_CN.UTF-8")
     assert shown.startswith("用法：smtp-explorer [-h] [--version]")
-    assert "\n位置参数:\n" in shown and "\n选项:\n" in shown
+    assert "\n位置参数：\n" in shown and "\n选项：\n" in shown and ":\n" not in shown
     assert "  -h, --help        显示本帮助信息并退出\n" in shown
     assert "    explain         解释回复码、增强状态码或一整行回复\n" in shown
     assert "usage" not in shown and "options" not in shown

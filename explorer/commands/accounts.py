@@ -7,12 +7,13 @@ import argparse
 from pathlib import Path
 
 from explorer.commands.base import UsageError, help_text, message
+from explorer.commands.values import BadValue, typed
 
 __all__ = ["register"]
 
 def _count(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100_000:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of students (1-100000)")
+        raise BadValue("not-a-student-count", value=repr(text))
     return int(text)
 
 
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
         description=help_text("accounts.description", lang),
         epilog=help_text("accounts.epilog", lang), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["generate"], help=help_text("accounts.action", lang))
-    parser.add_argument("--count", type=_count, metavar="N", help=help_text("accounts.count", lang))
+    parser.add_argument("--count", type=typed(_count, lang), metavar="N", help=help_text("accounts.count", lang))
     parser.add_argument("--prefix", default="s", help=help_text("accounts.prefix", lang))
     parser.add_argument("--domain", default="lab.test", help=help_text("accounts.domain", lang))
     parser.add_argument("--from", dest="source", type=Path, metavar="CSV",
@@ -34,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
+    from explorer.knowledge.keyed import error_text
     from explorer.sandbox.roster import RosterError, fill_secrets, generate, write_new
 
     if (args.count is None) == (args.source is None):
@@ -47,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     except RosterError as exc:
         raise UsageError(visible_text(exc.text(args.lang))) from None
     except ValueError as exc:
-        raise UsageError(visible_text(str(exc))) from None
+        raise UsageError(visible_text(error_text(exc, args.lang))) from None
     # Never the secrets: this line may be on a projector.
     print(message("accounts-wrote", args.lang, count=len(students), path=visible_text(str(args.output))))
     return 0

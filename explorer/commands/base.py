@@ -33,6 +33,7 @@ class UsageError(Exception):
     """A mistake in what the user asked for: reported in one line, exit status 2."""
 
 
+
 def help_text(key: str, lang: str = "en", /, **values: object) -> str:
     """The ``--help`` text ``key`` in ``lang`` (the table ``cli_help``), placeholders filled."""
     from explorer.knowledge.tables import text
@@ -68,6 +69,7 @@ def help_lang(argv: list[str]) -> str:
 def _formatter(base: type[argparse.HelpFormatter], lang: str) -> type[argparse.HelpFormatter]:
     """``base`` (argparse's formatter, or its Raw variant) speaking ``lang``: the "usage:"
     heading from the table, and help texts wrapped by display width when they hold Chinese."""
+    from explorer.commands.argparse_text import help_heading
     from explorer.width import fill, is_wide, unwrap
 
     from explorer.width import width as columns
@@ -83,7 +85,11 @@ def _formatter(base: type[argparse.HelpFormatter], lang: str) -> type[argparse.H
 
         def format_help(self) -> str:
             text = super().format_help()
-            return heading + text[len(stand_in):] if text.startswith(stand_in) else text
+            text = heading + text[len(stand_in):] if text.startswith(stand_in) else text
+            if not is_wide(heading):
+                return text
+            # argparse ends a section's heading with an ASCII colon; a Chinese one takes "：".
+            return "\n".join(help_heading(line) if is_wide(line) else line for line in text.split("\n"))
 
         def _split_lines(self, text: str, width: int) -> list[str]:
             # argparse wraps by len(): a Chinese line would take twice the columns.
@@ -124,8 +130,12 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("parser_class", functools.partial(Parser, lang=self.lang))
         return super().add_subparsers(**kwargs)
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(USAGE_ERROR, f"smtp-explorer: error: {message} (see --help)\n")
+    def error(self, said: str) -> None:  # type: ignore[override]
+        # argparse's sentence is English (its msgids); said again in the parser's language.
+        from explorer.commands.argparse_text import translate
+
+        said = message("see-help", self.lang, message=translate(said, self.lang))
+        self.exit(USAGE_ERROR, message("error", self.lang, message=said) + "\n")
 
 
 def add_lang_argument(parser: argparse.ArgumentParser, *, default: object) -> None:
@@ -167,7 +177,9 @@ def _save_ok(text: str) -> Path:
     path = Path(text).expanduser()
     folder = path if path.is_dir() or text.endswith(("/", os.sep)) else path.parent
     if not folder.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(folder)!r} does not exist")
+        from explorer.commands.values import BadValue
+
+        raise BadValue("no-such-folder", value=repr(text), folder=repr(str(folder)))
     return path
 
 
@@ -177,7 +189,9 @@ def add_save_arguments(parser: argparse.ArgumentParser, *, per_session: bool = F
     On a sub-command they keep what was given before it (``smtp-explorer --save f.jsonl connect
     HOST`` saves): only the top-level parser (``top_level``) sets the defaults."""
     key = "option.save.per-session" if per_session else "option.save"
-    parser.add_argument("--save", type=_save_ok, metavar="FILE", default=None if top_level else argparse.SUPPRESS,
+    from explorer.commands.values import typed
+
+    parser.add_argument("--save", type=typed(_save_ok, _lang(parser)), metavar="FILE", default=None if top_level else argparse.SUPPRESS,
                         help=help_text(key, _lang(parser)))
     add_reveal_argument(parser, "saved", top_level=top_level)
 
@@ -188,13 +202,16 @@ def print_lines(lines: list[str]) -> int:
     return 0
 
 
-def counting_number(what: str):
-    """An argparse type for a whole number from 1 (a session id, a message number...)."""
+def counting_number(key: str, lang: str = "en") -> Callable[[str], int]:
+    """An argparse type for a whole number from 1 (a session id, a message number...); ``key``
+    (of ``cli_messages``) says what a wrong value is not, in ``lang``."""
+    from explorer.commands.values import BadValue, typed
+
     def convert(text: str) -> int:
         if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what} (a whole number from 1)")
+            raise BadValue(key, value=repr(text))
         return int(text)
-    return convert
+    return typed(convert, lang)
 
 
 def add_session_arguments(parser: argparse.ArgumentParser) -> None:
@@ -202,7 +219,7 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     recorded session (``transcript``, ``replay``, ``inspect``)."""
     lang = _lang(parser)
     parser.add_argument("file", type=Path, metavar="FILE", help=help_text("option.session-file", lang))
-    parser.add_argument("--session", type=counting_number("a session id"), metavar="ID",
+    parser.add_argument("--session", type=counting_number("not-a-session-id", lang), metavar="ID",
                         help=help_text("option.session-id", lang))
     add_reveal_argument(parser, "shown")
 

@@ -13,7 +13,7 @@ __all__ = ["register"]
 def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
     inbox = subparsers.add_parser(
         "inbox", help=help_text("inbox.help", lang), description=help_text("inbox.description", lang))
-    inbox.add_argument("number", nargs="?", type=counting_number("a message number"), metavar="N",
+    inbox.add_argument("number", nargs="?", type=counting_number("not-a-message-number", lang), metavar="N",
                        help=help_text("inbox.number", lang))
     inbox.add_argument("--data-dir", type=Path, help=help_text("inbox.data-dir", lang))
     inbox.add_argument("--mailbox", metavar="ADDRESS", help=help_text("inbox.mailbox", lang))

@@ -63,7 +63,7 @@ def _list(args: argparse.Namespace) -> int:
                   f"{lesson.title}"
                   + (f"  [{mark}]" if mark else ""))
         except LessonError as exc:
-            print(f"{lesson_name(path):<22} (broken: {len(exc.problems)} problem(s); lesson check {path})")
+            print(f"{lesson_name(path):<22} {text('list-broken', args.lang, count=len(exc.problems), path=path)}")
     return 0
 
 
@@ -86,14 +86,17 @@ def _check(args: argparse.Namespace) -> int:
     return print_problems(args.paths, check_lesson, args.lang)
 
 
-def _variables(lesson, pairs: list[str]) -> dict[str, str]:
+def _variables(lesson, pairs: list[str], lang: str) -> dict[str, str]:
+    from explorer.lessons.texts import text
+
     variables = dict(lesson.variables)
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise UsageError(f"--set {pair!r}: write --set NAME=VALUE")
+            raise UsageError(text("set-syntax", lang, pair=repr(pair)))
         if name not in variables:
-            raise UsageError(f"--set {name}: the lesson has no such variable (it has: {', '.join(variables) or 'none'})")
+            raise UsageError(text("set-unknown", lang, name=name,
+                                  names=", ".join(variables) or text("none", lang)))
         variables[name] = value
     return variables
 
@@ -110,17 +113,17 @@ def _target(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.client.engine import Target
-    from explorer.lessons.loader import LessonError, find_lesson, load_lesson
+    from explorer.lessons.loader import LessonError, LessonNotFound, find_lesson, load_lesson
 
     try:
         path = find_lesson(args.lesson, args.dir)
         lesson = load_lesson(path, args.lang)
-    except LookupError as exc:
-        raise UsageError(str(exc)) from None
+    except LessonNotFound as exc:
+        raise UsageError(exc.text(args.lang)) from None
     except LessonError as exc:
         raise UsageError(message("lesson-has-problems", args.lang, path=path) + "\n"
                          + "\n".join(p.render(args.lang) for p in exc.problems)) from None
-    variables = _variables(lesson, args.set)
+    variables = _variables(lesson, args.set, args.lang)
     if args.reveal_secrets and args.save is None:
         raise UsageError(message("reveal-needs-save", args.lang))
     if not args.server and (args.starttls or args.tls or args.insecure):

@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from explorer.commands.base import UsageError, add_save_arguments, help_text, message
+from explorer.commands.values import BadValue, typed
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, load_accounts_file, parse_account_spec
 from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES, profile_summaries
 from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
@@ -39,26 +40,11 @@ def _epilog(lang: str) -> str:
                      accounts=accounts, data_env=DATA_ENV)
 
 
-def _scenario(text: str) -> str:
-    try:
-        return validate_scenario(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def _profile(text: str) -> str:
     name = text.strip().lower()
     if name not in PROFILE_NAMES:
-        raise argparse.ArgumentTypeError(f"unknown profile {text!r} (known: "
-                                         f"{', '.join(PROFILE_NAMES)})")
+        raise BadValue("unknown-profile", value=repr(text), known=", ".join(PROFILE_NAMES))
     return name
-
-
-def _account(text: str):
-    try:
-        return parse_account_spec(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(kind: type):
@@ -66,16 +52,17 @@ def _positive(kind: type):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise BadValue("not-a-number", value=repr(text)) from None
         if not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+            raise BadValue("not-positive", value=repr(text))
         return value
+    convert.__name__ = kind.__name__
     return convert
 
 
 def _port(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+        raise BadValue("not-a-port", value=repr(text))
     return int(text)
 
 
@@ -85,30 +72,30 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
         epilog=_epilog(lang), formatter_class=argparse.RawDescriptionHelpFormatter)
     sandbox.add_argument("--host", default="127.0.0.1",
                          help=help_text("sandbox.host", lang))
-    sandbox.add_argument("--port", type=_port, default=DEFAULT_PORT,
+    sandbox.add_argument("--port", type=typed(_port, lang), default=DEFAULT_PORT,
                          help=help_text("sandbox.port", lang, port=DEFAULT_PORT))
-    sandbox.add_argument("--tls-port", type=_port, metavar="PORT",
+    sandbox.add_argument("--tls-port", type=typed(_port, lang), metavar="PORT",
                          help=help_text("sandbox.tls-port", lang, port=DEFAULT_TLS_PORT))
-    sandbox.add_argument("--profile", type=_profile, default=DEFAULT_PROFILE, metavar="NAME",
+    sandbox.add_argument("--profile", type=typed(_profile, lang), default=DEFAULT_PROFILE, metavar="NAME",
                          help=help_text("sandbox.profile", lang, profile=DEFAULT_PROFILE))
     sandbox.add_argument("--data-dir", type=Path, help=help_text("sandbox.data-dir", lang))
-    sandbox.add_argument("--account", type=_account, action="append", default=[],
+    sandbox.add_argument("--account", type=typed(parse_account_spec, lang), action="append", default=[],
                          metavar="USER:SECRET", help=help_text("sandbox.account", lang))
     sandbox.add_argument("--accounts", type=Path, metavar="FILE",
                          help=help_text("sandbox.accounts", lang))
     sandbox.add_argument("--roster", type=Path, metavar="CSV",
                          help=help_text("sandbox.roster", lang))
-    sandbox.add_argument("--scenario", type=_scenario, action="append", default=[],
+    sandbox.add_argument("--scenario", type=typed(validate_scenario, lang), action="append", default=[],
                          metavar="NAME", help=help_text("sandbox.scenario", lang))
     sandbox.add_argument("--allow-plaintext-auth", action="store_true",
                          help=help_text("sandbox.allow-plaintext-auth", lang))
-    sandbox.add_argument("--idle-timeout", type=_positive(float), default=300.0,
+    sandbox.add_argument("--idle-timeout", type=typed(_positive(float), lang), default=300.0,
                          metavar="SECONDS", help=help_text("sandbox.idle-timeout", lang))
-    sandbox.add_argument("--command-timeout", type=_positive(float), default=60.0,
+    sandbox.add_argument("--command-timeout", type=typed(_positive(float), lang), default=60.0,
                          metavar="SECONDS", help=help_text("sandbox.command-timeout", lang))
-    sandbox.add_argument("--max-sessions", type=_positive(int), default=1000, metavar="N",
+    sandbox.add_argument("--max-sessions", type=typed(_positive(int), lang), default=1000, metavar="N",
                          help=help_text("sandbox.max-sessions", lang))
-    sandbox.add_argument("--max-message-size", type=_positive(int), default=None,
+    sandbox.add_argument("--max-message-size", type=typed(_positive(int), lang), default=None,
                          metavar="OCTETS", help=help_text("sandbox.max-message-size", lang))
     sandbox.add_argument("--log-credentials", action="store_true",
                          help=help_text("sandbox.log-credentials", lang))
@@ -121,6 +108,7 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 def _run_sandbox(args: argparse.Namespace) -> int:
     from explorer.core.render import visible_text
+    from explorer.knowledge.keyed import error_text
     from explorer.sandbox import runner
     from explorer.sandbox.profile import load_profile
     from explorer.sandbox.server import Sandbox, SandboxError
@@ -130,7 +118,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         try:
             accounts += load_accounts_file(args.accounts)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(visible_text(error_text(exc, args.lang))) from None
 
     roster = None
     if args.roster is not None:
@@ -164,7 +152,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
                            log_credentials=args.log_credentials,
                            include_default_accounts=roster is None, roster=roster)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(visible_text(error_text(exc, args.lang))) from None
         if roster is not None:
             from explorer.sandbox.roster import write_public
 

@@ -11,13 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from explorer.knowledge.keyed import KeyedError
 from explorer.lessons.locate import Checker
 from explorer.lessons.model import PLACEHOLDER, Lesson, Problem
 from explorer.lessons.steps import ONE_LINE, line_break, read_scenarios, read_step
 from explorer.lessons.translate import check_translations, localise
 from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES
 
-__all__ = ["LessonError", "load_lesson", "check_lesson", "bundled_dir", "find_lesson", "list_lessons"]
+__all__ = ["LessonError", "LessonNotFound", "load_lesson", "check_lesson", "bundled_dir", "find_lesson", "list_lessons"]
 
 TOP_KEYS = {"title", "summary", "level", "language", "needs", "variables", "step"}
 NEEDS_KEYS = {"server", "scenarios", "profile"}
@@ -140,15 +141,29 @@ def list_lessons(extra: Path | None = None) -> list[Path]:
     return [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.toml"))]
 
 
+class LessonNotFound(KeyedError, LookupError):
+    """No lesson by that name or path; :meth:`text` says so in any language."""
+
+    table = "lessons"
+
+    def text(self, lang: str = "en") -> str:
+        from explorer.lessons.texts import text
+
+        values = dict(self.values)
+        if self.key == "no-lesson-called" and not values["names"]:
+            values["names"] = text("none", lang)
+        return text(self.key, lang, **values)
+
+
 def find_lesson(name: str, extra: Path | None = None) -> Path:
-    """A lesson by path, or by name among the bundled ones (and ``extra``); LookupError if none."""
+    """A lesson by path, or by name among the bundled ones (and ``extra``); LessonNotFound if none."""
     given = Path(name)
     if given.suffix == ".toml" or given.exists():
         if not given.is_file():
-            raise LookupError(f"no lesson file {name}")
+            raise LessonNotFound("no-lesson-file", path=name)
         return given
     for path in list_lessons(extra):
         if name in (path.stem, lesson_name(path)):
             return path
     names = ", ".join(lesson_name(p) for p in list_lessons(extra))
-    raise LookupError(f"no lesson called {name!r} (bundled: {names or 'none'})")
+    raise LessonNotFound("no-lesson-called", name=repr(name), names=names)

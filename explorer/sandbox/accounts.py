@@ -22,8 +22,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable
 
+from explorer.knowledge.keyed import KeyedError
+
 __all__ = [
     "Account",
+    "AccountError",
     "AccountBook",
     "AuthVerdict",
     "DEFAULT_ACCOUNTS",
@@ -34,6 +37,25 @@ __all__ = [
 ]
 
 SANDBOX_DOMAIN = "sandbox.test"
+
+
+class AccountError(KeyedError, ValueError):
+    """An account that cannot be used: entry ``key`` of ``knowledge/account_errors``. ``where``
+    (an entry of the same table and its values) says which account, in the same language."""
+
+    table = "account_errors"
+
+    def __init__(self, key: str, where: tuple[str, dict[str, object]] | None = None, **values: object):
+        self.where = where
+        super().__init__(key, **values)
+
+    def text(self, lang: str = "en") -> str:
+        from explorer.knowledge.tables import text
+
+        values = dict(self.values)
+        if self.where is not None:
+            values["where"] = text(self.table, self.where[0], lang, **self.where[1])
+        return text(self.table, self.key, lang, **values)
 
 
 @dataclass(frozen=True)
@@ -82,71 +104,69 @@ class AuthVerdict(Enum):
     INVALID = "invalid"
 
 
-def check_username(username: str, where: str) -> str:
-    """The username stripped; a one-line ``ValueError`` (starting with ``where``) if unusable."""
+def check_username(username: str, where: tuple[str, dict[str, object]]) -> str:
+    """The username stripped; a one-line :class:`AccountError` (saying ``where``, an entry of
+    ``account_errors`` and its values) if unusable."""
     username = username.strip()
     if not username:
-        raise ValueError(f"{where}: the username is empty")
+        raise AccountError("username-empty", where)
     if any(ch.isspace() or ord(ch) < 0x20 or ch in "<>/\\" for ch in username):
-        raise ValueError(f"{where}: the username {username!r} has a space or a character "
-                         "not allowed in an address")
+        raise AccountError("username-characters", where, username=repr(username))
     if username.count("@") > 1 or username.startswith("@") or username.endswith("@"):
-        raise ValueError(f"{where}: {username!r} is not a valid address")
+        raise AccountError("not-an-address", where, username=repr(username))
     return username
 
 
 def parse_account_spec(spec: str) -> Account:
-    """Parse ``USER:SECRET`` or ``USER:PASSWORD:CODE``; a one-line ``ValueError`` otherwise."""
+    """Parse ``USER:SECRET`` or ``USER:PASSWORD:CODE``; a one-line :class:`AccountError` otherwise."""
     parts = spec.split(":")
     if len(parts) not in (2, 3):
-        raise ValueError(f"--account {spec!r}: expected USER:SECRET or USER:PASSWORD:CODE "
-                         "(put a secret containing ':' in an --accounts file)")
-    where = f"--account {parts[0]!r}"
+        raise AccountError("spec", spec=repr(spec))
+    where = ("where-option", {"username": repr(parts[0])})
     username = check_username(parts[0], where)
     password = parts[1]
     if not password:
-        raise ValueError(f"{where}: the password is empty")
+        raise AccountError("password-empty", where)
     code = parts[2] if len(parts) == 3 else None
     if code is not None and not code:
-        raise ValueError(f"{where}: the authorization code is empty")
+        raise AccountError("code-empty", where)
     return Account(username, password, code)
 
 
 def load_accounts_file(path: Path) -> list[Account]:
-    """Read accounts from a TOML file (format in the module docstring); ``ValueError`` if bad."""
+    """Read accounts from a TOML file (format in the module docstring); :class:`AccountError` if bad."""
     import tomllib  # only when a file is given: the REPL starts without it
 
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ValueError(f"cannot read accounts file {path}: {exc.strerror or exc}") from None
+        raise AccountError("cannot-read", path=path, reason=exc.strerror or exc) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"accounts file {path} is not valid TOML: {exc}") from None
+        raise AccountError("not-toml", path=path, reason=exc) from None
     entries = data.get("account")
     unknown = set(data) - {"account"}
     if unknown:
-        raise ValueError(f"accounts file {path}: unknown key {sorted(unknown)[0]!r} "
-                         "(expected [[account]] tables)")
+        raise AccountError("file-unknown-key", path=path, name=repr(sorted(unknown)[0]))
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ValueError(f"accounts file {path}: expected one or more [[account]] tables")
+        raise AccountError("no-tables", path=path)
     accounts = []
     for number, entry in enumerate(entries, 1):
-        where = f"accounts file {path}, account {number}"
+        where = ("where-file", {"path": path, "number": number})
         extra = set(entry) - {"username", "password", "code", "require_code"}
         if extra:
-            raise ValueError(f"{where}: unknown key {sorted(extra)[0]!r}")
+            raise AccountError("unknown-key", where, name=repr(sorted(extra)[0]))
         username, password = entry.get("username"), entry.get("password")
         code, require_code = entry.get("code"), entry.get("require_code", False)
         if not isinstance(username, str):
-            raise ValueError(f"{where}: username must be a string")
+            raise AccountError("username-not-string", where)
         if not isinstance(password, str) or not password:
-            raise ValueError(f"{where}: password must be a non-empty string")
+            raise AccountError("password-not-string", where)
         if code is not None and (not isinstance(code, str) or not code):
-            raise ValueError(f"{where}: code must be a non-empty string")
+            raise AccountError("code-not-string", where)
         if not isinstance(require_code, bool):
-            raise ValueError(f"{where}: require_code must be true or false")
+            raise AccountError("require-code-not-bool", where)
         if require_code and code is None:
-            raise ValueError(f"{where}: require_code needs a code")
+            raise AccountError("require-code-needs-code", where)
         accounts.append(Account(check_username(username, where), password, code, require_code))
     return accounts
 
@@ -160,7 +180,7 @@ class AccountBook:
         for account in self.accounts:
             for key in {account.username.lower(), account.address.lower()}:
                 if key in self._by_name and self._by_name[key] is not account:
-                    raise ValueError(f"account {account.username!r} is defined twice")
+                    raise AccountError("defined-twice", username=repr(account.username))
                 self._by_name[key] = account
         self._addresses = {a.address.lower() for a in self.accounts} | set(_ALWAYS_KNOWN)
         self._domains = {a.rpartition("@")[2] for a in self._addresses if "@" in a} | {

@@ -25,7 +25,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.sandbox.accounts import Account, check_username
+from explorer.sandbox.accounts import Account, AccountError, check_username
+from explorer.knowledge.keyed import error_text
 from explorer.sandbox.filesystem import open_binary
 
 __all__ = ["Student", "RosterError", "Problem", "roster_text", "COLUMNS", "PUBLIC_NAME", "generate", "read_roster",
@@ -68,7 +69,7 @@ def roster_text(key: str, lang: str = "en", **values: object) -> str:
 @dataclass(frozen=True)
 class Problem:
     """One problem of a roster: where (``file`` or ``file:line``), a text key and its values
-    (key None: ``values["text"]`` is a message made elsewhere, in English)."""
+    (key None: ``values["error"]`` is an account's error, which says where itself)."""
 
     where: str
     key: str | None
@@ -77,7 +78,7 @@ class Problem:
     def text(self, lang: str = "en") -> str:
         values = dict(self.values)
         if self.key is None:
-            return str(values["text"])
+            return error_text(values["error"], lang)
         return f"{self.where}: {roster_text(self.key, lang, **values)}"
 
 
@@ -122,7 +123,7 @@ def generate(count: int, prefix: str, domain: str) -> list[Student]:
     digits = max(3, len(str(count)))
     students = [Student(f"{prefix}{n:0{digits}d}", "", f"{prefix}{n:0{digits}d}@{domain}",
                         new_password(), new_code()) for n in range(1, count + 1)]
-    check_username(students[0].address, "--prefix/--domain")
+    check_username(students[0].address, ("where-generated", {}))
     return students
 
 
@@ -240,9 +241,9 @@ def _student(row: dict[str, str], line: int, path: Path, seen: dict[str, int],
         problems.append(_problem(where, "not-address", address=repr(address)))
     else:
         try:
-            check_username(address, where)
-        except ValueError as exc:
-            problems.append(Problem(where, None, (("text", str(exc)),)))
+            check_username(address, ("where-line", {"line": where}))
+        except AccountError as exc:
+            problems.append(Problem(where, None, (("error", exc),)))
     for key, value in (("id", student_id.lower()), ("address", address.lower())):
         if value and (key, value) in seen:
             problems.append(_problem(where, f"{key}-twice", value=repr(value),

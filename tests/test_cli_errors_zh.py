@@ -1,0 +1,112 @@
+"""argparse's own sentences, the option values it refuses, the accounts' and the lessons' errors:
+one line in the chosen language and exit status 2. English is checked unchanged beside them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explorer.commands import main
+from explorer.commands.argparse_text import translate
+from explorer.sandbox.accounts import AccountError, load_accounts_file, parse_account_spec
+
+
+def _error(capsys, *argv: str) -> str:
+    with pytest.raises(SystemExit) as stopped:
+        status = main(list(argv))
+        raise SystemExit(status)
+    assert stopped.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    return captured.err
+
+
+def test_lesson_frobnicate_is_one_chinese_line_and_exit_2(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "SMTP_EXPLORER_LANG")}
+    environ.update(LANG="zh_CN.UTF-8", SMTP_EXPLORER_DATA=str(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "explorer", "--lang", "zh", "lesson", "frobnicate"],
+                          capture_output=True, text=True, encoding="utf-8", env=environ, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("smtp-explorer：错误：没有名为 'frobnicate' 的课程（自带的课程有：anatomy, ")
+    assert done.stderr.endswith("）\n") and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["lesson"], "smtp-explorer：错误：缺少必需的参数：NAME|PATH|list|check, PATH（参见 --help）\n"),
+    (["explain", "535", "--bogus"], "smtp-explorer：错误：无法识别的参数：--bogus（参见 --help）\n"),
+    (["sandbox", "--account"], "smtp-explorer：错误：参数 --account：需要一个值（参见 --help）\n"),
+    (["sandbox", "--port", "99999"], "smtp-explorer：错误：参数 --port：'99999' 不是合法的端口号（0 到 65535）（参见 --help）\n"),
+    (["sandbox", "--idle-timeout", "0"], "smtp-explorer：错误：参数 --idle-timeout：'0' 必须大于 0（参见 --help）\n"),
+    (["sandbox", "--account", "a:"], "smtp-explorer：错误：参数 --account：--account 'a'：密码为空（参见 --help）\n"),
+    (["inbox", "0"], "smtp-explorer：错误：参数 N：'0' 不是邮件编号（应为从 1 开始的整数）（参见 --help）\n"),
+    (["transcript", "--session", "x", "f"],
+     "smtp-explorer：错误：参数 --session：'x' 不是会话编号（应为从 1 开始的整数）（参见 --help）\n"),
+    (["lesson", "anatomy", "--set", "x=1"],
+     "smtp-explorer：错误：--set x：这个课程没有这个变量（它有：domain, sender, recipient）\n"),
+])
+def test_usage_mistakes_in_chinese(capsys, argv: list[str], said: str) -> None:
+    assert _error(capsys, "--lang", "zh", *argv) == said
+
+
+def test_invalid_choice_in_chinese_and_english(capsys) -> None:
+    said = _error(capsys, "--lang", "zh", "frob")
+    assert said.startswith("smtp-explorer：错误：参数 COMMAND：无效的选择：'frob'（可选的有：'explain', ")
+    assert said.endswith("'providers'）（参见 --help）\n")
+    said = _error(capsys, "--lang", "en", "frob")
+    assert said.startswith("smtp-explorer: error: argument COMMAND: invalid choice: 'frob' (choose from 'explain', ")
+    assert said.endswith("'providers') (see --help)\n")
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["lesson"], "smtp-explorer: error: the following arguments are required: NAME|PATH|list|check, PATH (see --help)\n"),
+    (["sandbox", "--port", "99999"], "smtp-explorer: error: argument --port: '99999' is not a port number (0-65535) (see --help)\n"),
+    (["sandbox", "--account", "x"], "smtp-explorer: error: argument --account: --account 'x': expected USER:SECRET or "
+     "USER:PASSWORD:CODE (put a secret containing ':' in an --accounts file) (see --help)\n"),
+    (["lesson", "frobnicate"], None),
+])
+def test_the_english_is_unchanged(capsys, argv: list[str], said: str | None) -> None:
+    shown = _error(capsys, "--lang", "en", *argv)
+    if said is None:
+        assert shown.startswith("smtp-explorer: error: no lesson called 'frobnicate' (bundled: anatomy, ")
+    else:
+        assert shown == said
+
+
+def test_every_argparse_sentence_is_known() -> None:
+    # The msgids argparse writes, as Python 3.11 to 3.13 fill them in.
+    for english, chinese in [
+        ("expected one argument", "需要一个值"),
+        ("expected at most one argument", "最多需要一个值"),
+        ("expected at least one argument", "至少需要一个值"),
+        ("expected 2 arguments", "需要 2 个值"),
+        ("ambiguous option: --s could match --save, --session", "有歧义的选项：--s 可能是 --save, --session 中的任何一个"),
+        ("argument --tls: not allowed with argument --starttls", "参数 --tls：不能与参数 --starttls 一起使用"),
+        ("one of the arguments --a --b is required", "必须给出参数 --a --b 中的一个"),
+        ("argument --n: invalid int value: 'x'", "参数 --n：无效的 int 值：'x'"),
+        ("something argparse never said", "something argparse never said"),
+    ]:
+        assert translate(english, "zh") == chinese
+        assert translate(english, "en") == english
+
+
+def test_account_errors_say_where_in_the_same_language(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.toml"
+    path.write_text("[[account]]\nusername = 'a b'\npassword = 'x'\n", encoding="utf-8")
+    with pytest.raises(AccountError) as failure:
+        load_accounts_file(path)
+    assert failure.value.text("zh") == f"账户文件 {path} 的第 1 个账户：用户名 'a b' 含有空格或邮件地址中不允许的字符"
+    assert str(failure.value) == f"accounts file {path}, account 1: the username 'a b' has a space or a character not allowed in an address"
+    with pytest.raises(AccountError) as failure:
+        parse_account_spec("bob:pw:")
+    assert failure.value.text("zh") == "--account 'bob'：授权码为空"
+
+
+def test_a_roster_with_a_bad_address_in_chinese(tmp_path: Path, capsys) -> None:
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,address\ns1,a@@b\n", encoding="utf-8")
+    said = _error(capsys, "--lang", "zh", "sandbox", "--roster", str(roster), "--data-dir", str(tmp_path / "d"))
+    assert said == f"smtp-explorer：错误：{roster}:2：'a@@b' 不是合法的邮件地址\n"
