@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.knowledge.providers import decode_reply, recognise
+from explorer.knowledge.providers import advice_lines, decode_reply, host_lines, recognise
+from explorer.knowledge.tables import load
 
 # (reply as sent, the entry that must recognise it)
 VERBATIM = [
@@ -148,3 +149,22 @@ def test_unknown_and_generic_replies_are_not_claimed():
     assert recognise("535 5.7.8 Authentication credentials invalid") is None
     assert recognise(b"garbage") is None
     assert recognise("530 5.7.0 Authentication required") is None  # not Gmail's text
+
+
+def test_a_provider_is_named_as_a_chinese_student_names_it():
+    qq = "530 Login fail. A secure connection is requiered(such as ssl). More"
+    assert recognise(qq).provider == "QQ Mail" and recognise(qq, "zh").provider == "QQ 邮箱"
+    netease = recognise("535 Error: authentication failed", "zh")
+    assert netease.provider == "网易 163 / 126 邮箱（Coremail）"
+    assert advice_lines(recognise(qq, "zh"), "zh")[0].startswith("在 QQ 邮箱：")
+    hosts = host_lines("zh")
+    assert "网易 163 / 126 邮箱" in hosts and "QQ 邮箱" in hosts and "Outlook 邮箱（Outlook.com / Office 365）" in hosts
+    assert not any("QQ Mail" in line or "NetEase" in line for line in hosts)
+    assert "QQ Mail" in host_lines("en") and "163.com / 126.com (NetEase)" in host_lines("en")
+
+
+def test_every_reply_and_host_names_a_known_provider():
+    data = load("providers")
+    named = [entry["provider"] for group in ("reply", "host") for entry in data[group].values()]
+    assert len(named) == len(data["reply"]) + len(data["host"]) and set(named) <= set(data["provider"])
+    assert set(data["provider"]) == set(named)  # no name left unused

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from explorer.knowledge.tables import DEFAULT_LANG, load, pick
 
-__all__ = ["ProviderReply", "advice_lines", "decode_reply", "connect_hint", "host_lines", "recognise",
-           "reply_text"]
+__all__ = ["ProviderReply", "advice_lines", "decode_reply", "connect_hint", "host_lines", "provider_name",
+           "recognise", "reply_text"]
 
 # Tried in order after UTF-8: the Chinese providers' legacy encoding, then a lossless fallback.
 _ENCODINGS = ("utf-8", "gb18030", "latin-1")
@@ -26,7 +26,8 @@ _PREFIX = re.compile(r"^\d{3}[ -]?")
 
 @dataclass(frozen=True)
 class ProviderReply:
-    """A recognised reply: who sends it, what it means there, what to do, where the text is from.
+    """A recognised reply: who sends it (its name in the language asked for), what it means
+    there, what to do, where the text is from.
 
     ``encoding`` is the text's encoding when it was not UTF-8 (``gb18030`` for GBK), and
     ``text`` the decoded reply text (every line without its code, joined by spaces).
@@ -84,9 +85,14 @@ def recognise(reply: bytes | str, lang: str = DEFAULT_LANG) -> ProviderReply | N
     for key, codes, pattern, entry in _entries():
         if code in codes and pattern.search(text):
             texts = pick(entry, lang)
-            return ProviderReply(key, entry["provider"], texts["meaning"], texts["action"],
+            return ProviderReply(key, provider_name(entry["provider"], lang), texts["meaning"], texts["action"],
                                  entry["source"], _printable(text), encoding)
     return None
+
+
+def provider_name(key: str, lang: str = DEFAULT_LANG) -> str:
+    """A provider's name as a learner says it in ``lang`` ("QQ 邮箱" in Chinese, "QQ Mail")."""
+    return pick(load("providers")["provider"][key], lang)["name"]
 
 
 def advice_lines(found: ProviderReply, lang: str = DEFAULT_LANG, *,
@@ -114,7 +120,7 @@ def host_lines(lang: str = DEFAULT_LANG) -> list[str]:
     for entry in data["host"].values():
         texts = pick(entry, lang)
         ports = labels["separator"].join(f"{port} {labels[mode]}" for port, mode in entry["ports"])
-        out += ["", entry["name"]]
+        out += ["", provider_name(entry["provider"], lang)]
         for name, value in (("hosts", ", ".join(entry["hosts"])), ("ports", ports),
                             ("secret", texts["secret"]), ("source", entry["source"])):
             out.append("  " + text("ui", "labelled", lang, label=labels[name], text=value))
