@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from explorer.commands import main
-from explorer.commands.argparse_text import translate
+from explorer.knowledge.argparse_text import translate
 from explorer.sandbox.accounts import AccountError, load_accounts_file, parse_account_spec
 
 
@@ -45,6 +45,9 @@ def test_lesson_frobnicate_is_one_chinese_line_and_exit_2(tmp_path: Path) -> Non
     (["inbox", "0"], "smtp-explorer：错误：参数 N：'0' 不是邮件编号（应为从 1 开始的整数）（参见 --help）\n"),
     (["transcript", "--session", "x", "f"],
      "smtp-explorer：错误：参数 --session：'x' 不是会话编号（应为从 1 开始的整数）（参见 --help）\n"),
+    (["explain", ""], "smtp-explorer：错误：参数为空：请给出一个回复码（如 535）或一行回复\n"),
+    (["explain", "999"], "smtp-explorer：错误：'999' 不是一行回复：应当是一个回复码（三位数字，第一位是 2、3、4 或 5），"
+     "后面什么都没有，或者是一个空格或连字符再加文字，例如“535 5.7.8 authentication failed”\n"),
     (["lesson", "anatomy", "--set", "x=1"],
      "smtp-explorer：错误：--set x：这个课程没有这个变量（它有：domain, sender, recipient）\n"),
 ])
@@ -110,3 +113,24 @@ def test_a_roster_with_a_bad_address_in_chinese(tmp_path: Path, capsys) -> None:
     roster.write_text("id,address\ns1,a@@b\n", encoding="utf-8")
     said = _error(capsys, "--lang", "zh", "sandbox", "--roster", str(roster), "--data-dir", str(tmp_path / "d"))
     assert said == f"smtp-explorer：错误：{roster}:2：'a@@b' 不是合法的邮件地址\n"
+
+
+def test_connect_arguments_in_the_repl_in_chinese() -> None:
+    from repl_driver import run_repl
+
+    from explorer.client.engine import Target
+
+    _, shown = run_repl(Target("127.0.0.1", 9), ["/lang zh", "/connect a --bogus", "/connect --timeout"])
+    after = shown.split("简体中文", 1)[1]
+    assert "参数有误：无法识别的参数：--bogus" in after and "参数有误：参数 --timeout：需要一个值" in after
+    assert "unrecognized" not in after and "expected" not in after
+
+
+def test_the_connect_intro_uses_chinese_brackets(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG", "SMTP_EXPLORER_LANG")}
+    environ["SMTP_EXPLORER_DATA"] = str(tmp_path)
+    for lang, said in (("zh", "：127.0.0.1:9（明文 TCP）\n"), ("en", ": 127.0.0.1:9 (plain TCP)\n")):
+        done = subprocess.run([sys.executable, "-m", "explorer", "connect", "127.0.0.1:9", "--lang", lang],
+                              capture_output=True, text=True, encoding="utf-8", env=environ, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        assert done.returncode == 0 and said in done.stdout

@@ -94,3 +94,22 @@ def test_toolbar_shows_server_stage_tls_auth_and_next() -> None:
     drive(repl, (c.ehlo("me"), b"250-mx\r\n250 STARTTLS\r\n"))
     text = "".join(t for _, t in toolbar(repl))
     assert text == " 127.0.0.1:2525 | ready | TLS off | AUTH no | next: STARTTLS "
+
+
+def test_an_out_of_order_verb_is_marked_in_the_learners_language() -> None:
+    from prompt_toolkit.formatted_text import to_plain_text
+
+    repl = make_repl()
+    drive(repl)
+    metas = {x.text: to_plain_text(x.display_meta) for x in SmtpCompleter(repl).get_completions(Document(""), CompleteEvent())}
+    assert metas["EHLO"] == "" and metas["DATA"] == "out of order now"
+    repl.lang = "zh"
+    metas = {x.text: to_plain_text(x.display_meta) for x in SmtpCompleter(repl).get_completions(Document(""), CompleteEvent())}
+    assert metas["EHLO"] == "" and metas["DATA"] == "现在发送不合顺序"
+
+
+def test_set_usage_in_chinese() -> None:
+    from repl_driver import run_repl
+
+    _, shown = run_repl(Target("127.0.0.1", 9), ["/lang zh", "/set nothing"])
+    assert "用法：/set 名称 值，名称可以是 " in shown.split("简体中文", 1)[1]

@@ -69,7 +69,7 @@ def help_lang(argv: list[str]) -> str:
 def _formatter(base: type[argparse.HelpFormatter], lang: str) -> type[argparse.HelpFormatter]:
     """``base`` (argparse's formatter, or its Raw variant) speaking ``lang``: the "usage:"
     heading from the table, and help texts wrapped by display width when they hold Chinese."""
-    from explorer.commands.argparse_text import help_heading
+    from explorer.knowledge.argparse_text import help_heading
     from explorer.width import fill, is_wide, unwrap
 
     from explorer.width import width as columns
@@ -132,7 +132,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, said: str) -> None:  # type: ignore[override]
         # argparse's sentence is English (its msgids); said again in the parser's language.
-        from explorer.commands.argparse_text import translate
+        from explorer.knowledge.argparse_text import translate
 
         said = message("see-help", self.lang, message=translate(said, self.lang))
         self.exit(USAGE_ERROR, message("error", self.lang, message=said) + "\n")

@@ -38,7 +38,8 @@ def run_connect(args: argparse.Namespace) -> int:
     extra = [text("repl", "intro-insecure", args.lang)] if target.insecure else []
     security = text("repl", f"security-{target.security}", args.lang)
     repl = Repl(target, history=history(), strict=args.strict, lang=args.lang,
-                intro=intro(f"{visible_text(target.label)} ({security})", extra, args.lang))
+                intro=intro(text("repl", "intro-target", args.lang, target=visible_text(target.label),
+                                 security=security), extra, args.lang))
     status = repl.run()
     from explorer.reports.options import save_after
 

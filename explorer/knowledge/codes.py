@@ -241,17 +241,18 @@ def known_enhanced_codes() -> tuple[str, ...]:
 
 # --- reply lines ---------------------------------------------------------------------------
 
-def parse_reply_line(text: str) -> tuple[int, str | None, str]:
+def parse_reply_line(text: str, lang: str = tables.DEFAULT_LANG) -> tuple[int, str | None, str]:
     """Split one reply line into (code, enhanced code or None, text).
 
     "535 5.7.8 authentication failed" gives (535, "5.7.8", "authentication failed");
     "250-SIZE 35882577" gives (250, None, "SIZE 35882577"); a bare "535" gives (535, None, "").
-    A trailing CRLF is ignored. Raises ``ValueError`` with a one-line message for anything else.
+    A trailing CRLF is ignored. Raises ``ValueError`` with a one-line message in ``lang`` for
+    anything else.
     """
     line = text.rstrip("\r\n") if isinstance(text, str) else ""
     match = _REPLY_LINE_RE.fullmatch(line)
     if match is None or "\r" in line or "\n" in line:
-        raise _error(_digits(), "not_a_reply_line", text, "en")
+        raise _error(_digits(), "not_a_reply_line", text, lang)
     rest = match.group(2) or ""
     enhanced = _LEADING_ENHANCED_RE.match(rest)
     if enhanced is not None:

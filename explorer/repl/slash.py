@@ -289,7 +289,7 @@ def _set(repl: Repl, arg: str) -> None:
             repl.say([("", f"  {key:<10} "), ("title", visible_text(val) or "-")])
         return
     if name not in NAMES or not value.strip():
-        repl.error(f"usage: /set NAME VALUE, NAME one of {', '.join(NAMES)}")
+        repl.error(_say(repl, "set-usage", names=", ".join(NAMES)))
         return
     repl.addresses.set(name, value.strip())
     repl.say([("dim", f"{name} = "), ("title", visible(value.strip().encode()))])

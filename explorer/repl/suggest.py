@@ -11,6 +11,7 @@ from prompt_toolkit.formatted_text import FormattedText
 
 from explorer.core.commands import VERBS
 from explorer.knowledge.guide import stage
+from explorer.knowledge.tables import text as table_text
 from explorer.repl.view import typed_text
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ class SmtpCompleter(Completer):
         if " " not in text:
             sensible = repl.engine.session.sensible_verbs()
             ordered = list(sensible) + [v for v in VERBS if v not in sensible]
-            yield from _matches(text, ordered, display_meta=lambda v: "" if v in sensible else "out of order now")
+            late = table_text("slash", "out-of-order", repl.lang)
+            yield from _matches(text, ordered, display_meta=lambda v: "" if v in sensible else late)
             return
         verb, _, rest = text.partition(" ")
         verb = verb.upper()

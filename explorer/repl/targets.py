@@ -29,10 +29,19 @@ class TargetError(KeyedError, ValueError):
 
     table = "target_errors"
 
+    def text(self, lang: str = "en") -> str:
+        if self.key != "arguments":
+            return super().text(lang)
+        from explorer.knowledge.argparse_text import translate
+        from explorer.knowledge.tables import text
+
+        # argparse's own words (its msgids, in English), said again in ``lang``.
+        return text(self.table, self.key, lang, message=translate(str(self.values["message"]), lang))
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise TargetError("arguments", message=message)  # argparse's own words, in English
+        raise TargetError("arguments", message=message)  # argparse's words: see TargetError.text
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, lang: str = "en") -> None:

@@ -100,12 +100,12 @@ def explain_item(item: str, lang: str = "en") -> list[str]:
 
     text = item.strip()
     if not text:
-        raise ValueError("empty argument: give a reply code such as 535, or a reply line")
+        raise ValueError(_t("empty-argument", lang))
     if text.count(".") == 2 and " " not in text:
         return explain_enhanced(text, lang)
     if text[0].isalpha():
         return explain_extension(text, lang)
-    code, enhanced, rest = codes.parse_reply_line(text)
+    code, enhanced, rest = codes.parse_reply_line(text, lang)
     out = [_t("reply", lang, text=visible_text(text))] if rest or enhanced else []
     out += explain_code(code, lang)
     if enhanced:

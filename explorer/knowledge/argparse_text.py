@@ -13,7 +13,7 @@ import functools
 import re
 from string import Formatter
 
-__all__ = ["translate"]
+__all__ = ["translate", "help_heading"]
 
 _TABLE = "cli_argparse"
 _NESTED = "message"  # the placeholder that holds another argparse message
