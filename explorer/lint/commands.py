@@ -12,7 +12,7 @@ from explorer.core.auth import Base64Error, b64decode
 from explorer.core.commands import Command, CommandError, parse_command
 from explorer.core.pipelining import GROUPABLE, may_follow  # the linter names them too
 from explorer.core.render import visible, visible_text
-from explorer.core.session import ClientSession
+from explorer.core.session import Warning_
 from explorer.core.syntax import syntax_problems
 from explorer.lint.findings import Finding, make
 from explorer.recording.secrets import PLACEHOLDER
@@ -84,12 +84,12 @@ def read_command(content: bytes) -> Command:
         return Command(verb.upper(), argument.strip(" "))
 
 
-def core_findings(session: ClientSession, command: Command, raw: bytes, offset: int,
+def core_findings(warnings: tuple[Warning_, ...], command: Command, raw: bytes, offset: int,
                   line: int) -> list[Finding]:
-    """What the protocol core says about ``command`` in the session's present state."""
+    """What the protocol core says about ``command``: ``warnings`` are its ``check`` of the
+    command in the session's present state."""
     if not command.verb:
         return [make("empty-command", line, offset, excerpt=raw)]
-    warnings = session.check(command)
     if not warnings:
         return []  # most commands: no need to read their syntax twice
     syntax = {key for key, _, _ in syntax_problems(command)}

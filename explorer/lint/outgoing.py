@@ -86,7 +86,7 @@ def _commands(session: ClientSession, outgoing: bytes, core: bool) -> list[Findi
         else:
             command = cmd.read_command(content)
             if first and core:
-                found += cmd.core_findings(session, command, raw, pos, line)
+                found += cmd.core_findings(session.check(command), command, raw, pos, line)
             if command.verb == "AUTH":
                 initial = command.argument.partition(" ")[2].strip().encode("utf-8",
                                                                               "surrogateescape")

@@ -101,8 +101,8 @@ class _Walker:
             while (event := self.session.next_event()) is not NEED_DATA:
                 if isinstance(event, ProtocolError):
                     state = self.session.state.value
-                    self._event(ServerEvent(index, error=event, raw=event.raw,
-                                            state_before=state, state_after=state))
+                    self._event(index, error=event, raw=event.raw, state_before=state,
+                                state_after=state)
                 else:
                     self._answer(index, event)
                 # Pipelining (RFC 2920): the next command the client sent ahead is read now,
@@ -127,9 +127,10 @@ class _Walker:
         return data[:4] in (b"220 ", b"220-") and not self.session.pending_bytes \
             and not self.waiting
 
-    def _event(self, event: ServerEvent) -> None:
-        self.server.append(replace(event, offset=self.server_offset, connection=self.connection))
-        self.server_offset += len(event.raw)
+    def _event(self, index: int, **fields: Any) -> None:
+        self.server.append(ServerEvent(index, offset=self.server_offset,
+                                       connection=self.connection, **fields))
+        self.server_offset += len(fields["raw"])
 
     def _reconnect(self, index: int, tls: bool) -> None:
         """A new connection: a new protocol session, and an identity that knows nothing yet."""
@@ -156,22 +157,21 @@ class _Walker:
         pending = self.session.pending_bytes
         if pending:
             state = self.session.state.value
-            self._event(ServerEvent(index, raw=pending, state_before=state, state_after=state,
-                                    leftover=True))
+            self._event(index, raw=pending, state_before=state, state_after=state, leftover=True)
 
     def _answer(self, index: int, answer: Answer) -> None:
         closes = answer.after is State.CLOSED
         self.tls_now |= answer.starttls
-        event = ServerEvent(index, answer.reply, raw=answer.reply.raw,
-                            state_before=answer.before.value, state_after=answer.after.value,
-                            closes=closes, starttls=answer.starttls, answer=answer)
+        fields = dict(reply=answer.reply, raw=answer.reply.raw, state_before=answer.before.value,
+                      state_after=answer.after.value, closes=closes, starttls=answer.starttls,
+                      answer=answer)
         if answer.unexpected:
-            self._event(event)
+            self._event(index, **fields)
             self.server_closed |= closes
             return
         sent = self.waiting.popleft()
         sent.reply_chunk = index
-        self._event(replace(event, to=answer.to, unit=sent.unit))
+        self._event(index, to=answer.to, unit=sent.unit, **fields)
         after, code = answer.after, answer.reply.code
         self.mode = _MODES.get(after, "command")
         self.server_closed |= after is State.CLOSED and answer.to != "QUIT"
@@ -227,11 +227,10 @@ class _Walker:
                                     envelope=self.who.envelope, terminated=end is not None):
             self._add(finding)
         finish = len(stream) if end is None else end
-        self.units.append(self._unit("content", start, finish, self.line))
+        self._unit("content", start, finish, self.line,
+                   sent=None if end is None else (EndOfData(), st.BODY, _SHOWN[st.BODY]))
         self.line += stream.count(b"\n", start, finish)
         self.cursor, self.scan = finish, 0
-        if end is not None:
-            self._send(EndOfData(), st.BODY, _SHOWN[st.BODY])
         self.mode = "command"
         return True
 
@@ -240,12 +239,13 @@ class _Walker:
         command = cmd.read_command(cmd.split_ending(raw)[0])
         verb = command.verb
         secret = self.who.is_stray_credential(raw, verb)
+        checks = self.session.check(command)
         for finding in cmd.ending_findings(raw, start, line, "command", secret=secret):
             self._add(finding)
         if secret:
             self._add(make("credentials-as-commands", line, start, excerpt=raw, secret=True))
         elif self.session.state is not State.CLOSED:
-            for finding in cmd.core_findings(self.session, command, raw, start, line):
+            for finding in cmd.core_findings(checks, command, raw, start, line):
                 self._add_core(finding)
         if verb in st.EFFECTS:
             self.as_commands = self.data_refused = None
@@ -263,10 +263,9 @@ class _Walker:
             self._add(finding)
         if secret:
             secret_from, verb = start, ""
-        self.units.append(self._unit("command", start, start + len(raw), line, verb, secret_from,
-                                     checks=self.session.check(command)))
         name = verb if verb in st.EFFECTS else st.UNKNOWN
-        self._send(command, name, visible_text(verb[:20]) or "?")
+        self._unit("command", start, start + len(raw), line, verb, secret_from,
+                   checks, sent=(command, name, visible_text(verb[:20]) or "?"))
 
     def _auth_answer(self, raw: bytes, start: int) -> None:
         line = self.line
@@ -275,9 +274,9 @@ class _Walker:
         content = cmd.split_ending(raw)[0]
         for finding in self.who.answer(content, raw, start, line):
             self._add(finding)
-        self.units.append(self._unit("auth", start, start + len(raw), line, "", start))
-        self._send(AuthLine(content.decode("ascii", "replace").strip()), st.AUTH_LINE,
-                   _SHOWN[st.AUTH_LINE])
+        self._unit("auth", start, start + len(raw), line, "", start,
+                   sent=(AuthLine(content.decode("ascii", "replace").strip()), st.AUTH_LINE,
+                         _SHOWN[st.AUTH_LINE]))
 
     def _partial(self) -> None:
         start, raw = self.cursor, bytes(self.stream[self.cursor:])
@@ -286,24 +285,26 @@ class _Walker:
             self._add(finding)
         verb = cmd.read_command(raw).verb if where == "command" else ""
         self.quit_partial |= verb == "QUIT"
-        self.units.append(self._unit("partial", start, len(self.stream), self.line, verb,
-                                     start if where == "auth" else None))
+        self._unit("partial", start, len(self.stream), self.line, verb,
+                   start if where == "auth" else None)
         self.cursor = len(self.stream)
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
     def _unit(self, kind: str, start: int, end: int, line: int, verb: str = "",
-              secret_from: int | None = None, checks: tuple[Any, ...] = ()) -> Unit:
-        state = self.session.state.value
-        return Unit(kind, start, end, line, verb, secret_from, self.connection, state, state,
-                    checks)
-
-    def _send(self, outgoing: Any, name: str, shown: str) -> None:
-        self.session.send(outgoing)
-        self.units[-1] = replace(self.units[-1], state_after=self.session.state.value)
-        sent = _Sent(name, shown, unit=len(self.units) - 1)
-        self.sent.append(sent)
-        self.waiting.append(sent)
+              secret_from: int | None = None, checks: tuple[Any, ...] = (), *,
+              sent: tuple[Any, str, str] | None = None) -> None:
+        """Record what the server read as one thing; ``sent``: (outgoing, exchange, how a
+        finding names it) when the server answers it."""
+        before = self.session.state.value
+        if sent is not None:
+            self.session.send(sent[0])
+        self.units.append(Unit(kind, start, end, line, verb, secret_from, self.connection, before,
+                               self.session.state.value, checks))
+        if sent is not None:
+            item = _Sent(sent[1], sent[2], unit=len(self.units) - 1)
+            self.sent.append(item)
+            self.waiting.append(item)
 
     def _early(self, start: int, raw: bytes, *, secret: bool = False) -> None:
         """Was this sent before the reply to the previous exchange arrived?"""
