@@ -133,15 +133,16 @@ class _Layout:
 
 
 def annotate(chunks: Iterable[ChunkLike], *, lang: str = "en", meta: dict | None = None,
-             placeholder: bytes | None = None) -> Transcript:
+             placeholder: bytes | None = None, analysis: Analysis | None = None) -> Transcript:
     """Annotate chunks in wire order (``time``, ``direction``, ``data``, optional ``tls``).
 
     Chunks without a TLS flag (the sandbox's) are marked TLS from the 220 that answers STARTTLS
     on. ``placeholder``: the marker that redaction put in place of AUTH responses, so that
-    those lines are labelled as removed secrets.
+    those lines are labelled as removed secrets. ``analysis``: the walk of these chunks, when
+    the caller has it.
     """
     chunks = list(chunks)
-    analysis = analyse(chunks)
+    analysis = analysis or analyse(chunks)
     layout = _Layout(chunks, analysis, placeholder)
     arrows = [a for number, unit in enumerate(analysis.units) for a in layout.client(number, unit)]
     arrows += [layout.server(order, event) for order, event in enumerate(analysis.server)]

@@ -13,16 +13,20 @@ student's ladders are in ``section.student`` with ``data-id``, each ladder in
 from __future__ import annotations
 
 import html
+from functools import partial
 
 from explorer import __version__
 from explorer.core.render import visible_text
 from explorer.language import html_lang
+from explorer.recording.walker import analyse
 from explorer.reports.assets import CSP, CSS, SCRIPT
 from explorer.reports.class_facts import SessionFacts
+from explorer.reports.class_log import LoggedSession
 from explorer.reports.class_formats import mistake_list, shown_time, texts
 from explorer.reports.class_report import ClassReport, StudentRow
 from explorer.reports.findings import lint_findings
 from explorer.reports.html import render_ladder
+from explorer.reports.parallel import map_sessions
 from explorer.reports.secrets import prepare
 from explorer.reports.texts import text as page_text
 from explorer.sandbox.texts import outcome_text
@@ -32,6 +36,8 @@ __all__ = ["render_class_html", "LADDERS_PER_STUDENT"]
 #: The most recent sessions of each student drawn as ladders (a page of 10,000 ladders would
 #: not open); the others are named, to be drawn one by one with ``smtp-explorer transcript``.
 LADDERS_PER_STUDENT = 3
+#: Ladders take about a millisecond each: from this many on, they are drawn on every core.
+LADDERS_POOL_FROM = 200
 
 _CSS = """
 table#students { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
@@ -140,20 +146,26 @@ def _summary(report: ClassReport, t: dict[str, str]) -> list[str]:
     return out + ["</section>"]
 
 
-def _ladder(facts: SessionFacts, lang: str) -> str:
-    session = facts.session
+def _ladder(session: LoggedSession, lang: str) -> str:
+    # Walked with the student's login, as the table's mistakes were: the ladder says the same.
     transcript, _ = prepare(session.chunks, lang=lang,
-                            meta={"source": "log", "session": session.id, "peer": session.peer})
+                            meta={"source": "log", "session": session.id, "peer": session.peer},
+                            analysis=analyse(session.chunks, username=session.username))
     return render_ladder(transcript, lint_findings(transcript),
                          anchor=f"s{session.id}-")
 
 
-def _student(row: StudentRow, t: dict[str, str], lang: str) -> list[str]:
+def _shown(row: StudentRow) -> list[SessionFacts]:
+    """The sessions of a student drawn as ladders: the latest."""
+    return row.sessions[-LADDERS_PER_STUDENT:]
+
+
+def _student(row: StudentRow, t: dict[str, str], lang: str, ladders: dict[int, str]) -> list[str]:
     s = row.student
     name = f" {_v(s.name)}" if s.name else ""
     out = [f'<section class="student" id="student-{_e(s.id)}" data-id="{_e(s.id)}">',
            f"<h2>{_v(s.id)}{name} &lt;{_v(s.address)}&gt;</h2>"]
-    shown = row.sessions[-LADDERS_PER_STUDENT:]
+    shown = _shown(row)
     earlier = len(row.sessions) - len(shown)
     if earlier:
         out.append(f'<p class="hint">{_e(t["ladders-more"].format(count=earlier))}</p>')
@@ -162,7 +174,7 @@ def _student(row: StudentRow, t: dict[str, str], lang: str) -> list[str]:
         title = t["session-title"].format(session=session.id, time=shown_time(session.started),
                                           outcome=outcome_text(session.outcome, lang))
         out += [f'<article class="session" data-session="{session.id}">', f"<h3>{_e(title)}</h3>",
-                _ladder(facts, lang), "</article>"]
+                ladders[session.id], "</article>"]
     return out + ["</section>"]
 
 
@@ -185,9 +197,13 @@ def render_class_html(report: ClassReport, lang: str = "en") -> str:
     out += [f'<p class="hint">{_e(t["secrets"])}</p>', "</header>"]
     out += _table(report, t) + _summary(report, t)
     out.append(f'<h2>{_e(t["ladders"])}</h2>')
+    drawn = [facts.session for row in report.students for facts in _shown(row)]
+    ladders = dict(zip((s.id for s in drawn),
+                       map_sessions(partial(_ladder, lang=lang), drawn,
+                                    least=LADDERS_POOL_FROM)))
     for row in report.students:
         if row.sessions:
-            out += _student(row, t, lang)
+            out += _student(row, t, lang, ladders)
     out += [f'<p class="footer">{_e(page_text("page", "generated", lang, version=__version__))}</p>',
             f"<script>{SCRIPT}{_SORT_SCRIPT}</script>", "</body>", "</html>", ""]
     return "\n".join(out)

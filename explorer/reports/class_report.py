@@ -10,11 +10,12 @@ becomes a student.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from explorer.reports.class_facts import Delivery, SessionFacts, session_facts
 from explorer.reports.class_log import LoggedSession
+from explorer.reports.parallel import map_sessions
 from explorer.reports.rubric import Rubric, score
 from explorer.sandbox.roster import Student
 
@@ -115,6 +116,11 @@ def _students_from_log(sessions: list[LoggedSession]) -> list[Student]:
     return sorted(seen.values(), key=lambda s: s.id.lower())
 
 
+def _facts_alone(session: LoggedSession) -> SessionFacts:
+    # Without the session's chunks, which the report has: what comes back from a worker is small.
+    return replace(session_facts(session), session=None)
+
+
 def build_report(sessions: Iterable[LoggedSession], roster: list[Student] | None = None,
                  rubric: Rubric | None = None) -> ClassReport:
     """Attribute every session, read its facts, and score each student with ``rubric``."""
@@ -127,8 +133,9 @@ def build_report(sessions: Iterable[LoggedSession], roster: list[Student] | None
             if name:
                 index.setdefault(name.lower(), number)
     unattributed = []
-    for session in sorted(sessions, key=lambda s: (s.started or 0.0, s.id)):
-        facts = session_facts(session)
+    ordered = sorted(sessions, key=lambda s: (s.started or 0.0, s.id))
+    for session, light in zip(ordered, map_sessions(_facts_alone, ordered)):
+        facts = replace(light, session=session)
         owner = attribute(session, index)
         if owner is None:
             unattributed.append(facts)
