@@ -63,7 +63,7 @@ def test_an_auth_answer_must_be_base64():
     s = session(("EHLO me", EHLO), ("AUTH LOGIN", b"334 VXNlcm5hbWU6\r\n"))
     assert s.state is State.AUTH_EXCHANGE
     [finding] = lint_outgoing(s, b"learner@sandbox.test\r\n", in_data=False)
-    assert (finding.key, finding.secret, finding.where) == ("auth-bad-base64", True, "auth")
+    assert (finding.key, finding.where, finding.values) == ("auth-bad-base64", "auth", ())
     assert lint_outgoing(s, b"bGVhcm5lcg==\r\n", in_data=False) == []
     [initial] = lint_outgoing(session(("EHLO me", EHLO)), b"AUTH PLAIN not!base64\r\n",
                               in_data=False)

@@ -40,33 +40,27 @@ def split_ending(raw: bytes) -> tuple[bytes, str]:
     return raw, ""
 
 
-def ending_findings(raw: bytes, offset: int, line: int, where: str, *,
-                    secret: bool = False) -> list[Finding]:
+def ending_findings(raw: bytes, offset: int, line: int, where: str) -> list[Finding]:
     """A command (or AUTH) line ended otherwise than CRLF, or with a bare CR inside."""
     content, ending = split_ending(raw)
     found: list[Finding] = []
     cr = content.find(b"\r")
     if cr >= 0:
-        found.append(make("bare-cr", line, offset + cr, excerpt=raw, where=where, secret=secret))
+        found.append(make("bare-cr", line, offset + cr, where=where))
     if ending == "lf":
-        found.append(make("bare-lf", line, offset + len(content), excerpt=raw, where=where,
-                          secret=secret))
+        found.append(make("bare-lf", line, offset + len(content), where=where))
     elif ending == "tab-lf":
-        found.append(make("tab-lf", line, offset + len(content), excerpt=raw, where=where,
-                          secret=secret))
+        found.append(make("tab-lf", line, offset + len(content), where=where))
     return found
 
 
 def partial_findings(raw: bytes, offset: int, line: int, where: str) -> list[Finding]:
     """Bytes with no LF after them: the server still waits for the end of the line."""
-    secret = where == "auth"
     verb = raw.strip(b" \t\r").split(b" ", 1)[0]
-    values = {} if secret else {"verb": visible(verb[:20])}
+    values = {} if where == "auth" else {"verb": visible(verb[:20])}  # an AUTH line is secret
     if raw.rstrip(b" \t").endswith(b"\r"):
-        return [make("bare-cr", line, offset + raw.rindex(b"\r"), excerpt=raw, where=where,
-                     values=values, secret=secret)]
-    return [make("no-line-end", line, offset + len(raw), excerpt=raw, where=where, values=values,
-                 secret=secret)]
+        return [make("bare-cr", line, offset + raw.rindex(b"\r"), where=where, values=values)]
+    return [make("no-line-end", line, offset + len(raw), where=where, values=values)]
 
 
 def read_command(content: bytes) -> Command:
@@ -89,7 +83,7 @@ def core_findings(warnings: tuple[Warning_, ...], command: Command, raw: bytes, 
     """What the protocol core says about ``command``: ``warnings`` are its ``check`` of the
     command in the session's present state."""
     if not command.verb:
-        return [make("empty-command", line, offset, excerpt=raw)]
+        return [make("empty-command", line, offset)]
     if not warnings:
         return []  # most commands: no need to read their syntax twice
     syntax = {key for key, _, _ in syntax_problems(command)}
@@ -99,7 +93,7 @@ def core_findings(warnings: tuple[Warning_, ...], command: Command, raw: bytes, 
         key, reason, severity = _classify(command.verb, warning.key, warning.key in syntax)
         if key is None or (severity is None and warning.severity != "error"):
             continue  # a prediction (e.g. "AUTH will probably be required"): the reply tells
-        found.append(make(key, line, offset, excerpt=raw, reason=reason, values=values,
+        found.append(make(key, line, offset, reason=reason, values=values,
                           severity=severity if warning.severity != "error" else None))
     return found
 
@@ -131,7 +125,7 @@ def credential(text: bytes, offset: int, line: int, raw: bytes, where: str) -> t
     try:
         return [], b64decode(value.decode("ascii"))
     except (Base64Error, UnicodeDecodeError):
-        return [make("auth-bad-base64", line, offset, excerpt=raw, where=where, secret=True)], None
+        return [make("auth-bad-base64", line, offset, where=where)], None
 
 
 def login_name(mechanism: str, decoded: bytes, first_answer: bool) -> str | None:

@@ -46,7 +46,7 @@ def addresses(value: str) -> list[str]:
 
 
 class _Lines:
-    """Line numbers and excerpts for offsets in the content."""
+    """Line numbers for offsets in the content."""
 
     def __init__(self, data: bytes, base: int, line: int):
         self.data, self.base, self.line = data, base, line
@@ -54,14 +54,8 @@ class _Lines:
     def number(self, offset: int) -> int:
         return self.line + self.data.count(b"\n", 0, offset)
 
-    def text(self, offset: int) -> bytes:
-        start = self.data.rfind(b"\n", 0, offset) + 1
-        end = self.data.find(b"\n", offset)
-        return self.data[start: len(self.data) if end < 0 else end + 1]
-
     def finding(self, key: str, offset: int, where: str, **extra) -> Finding:
-        return make(key, self.number(offset), self.base + offset, excerpt=self.text(offset),
-                    where=where, **extra)
+        return make(key, self.number(offset), self.base + offset, where=where, **extra)
 
 
 def _blank_line(data: bytes) -> tuple[int, int] | None:

@@ -20,11 +20,7 @@ from typing import Any
 from explorer.knowledge.guide import advice
 from explorer.knowledge.tables import DEFAULT_LANG, load, pick
 
-__all__ = ["Finding", "Explanation", "explain", "label", "mistake_keys", "make", "located",
-           "excerpt_of"]
-
-EXCERPT_LIMIT = 80
-
+__all__ = ["Finding", "Explanation", "explain", "label", "mistake_keys", "make", "located"]
 
 @dataclass(frozen=True)
 class Finding:
@@ -33,9 +29,9 @@ class Finding:
     ``line`` (1-based) and ``offset`` (0-based) count in the client's byte stream: every byte it
     sent in the session, in order (lines end at LF). ``chunk_index`` is the index, in the
     sequence given to the linter, of the chunk holding that byte, and ``time`` its timestamp
-    (both None when unknown, as for :func:`explorer.lint.lint_outgoing`). ``excerpt`` is the
-    offending line as sent (render it with ``visible``); ``secret`` says it is a credential, to
-    be hidden unless asked. ``where`` is one of command, auth, header, body, message, session.
+    (both None when unknown, as for :func:`explorer.lint.lint_outgoing`). A finding holds no
+    byte of what was sent (a credential may be there): the front ends show the exchange, redacted.
+    ``where`` is one of command, auth, header, body, message, session.
     ``count`` is how many lines of the same message had this mistake (the first is the one
     located). ``values`` fill the placeholders of the texts; they are already safe to print.
     """
@@ -45,13 +41,11 @@ class Finding:
     offset: int
     chunk_index: int | None = None
     time: float | None = None
-    excerpt: bytes = b""
     where: str = "command"
     severity: str = "error"
     reason: str | None = None
     count: int = 1
     values: tuple[tuple[str, str], ...] = ()
-    secret: bool = False
 
     def value(self, name: str) -> str | None:
         return dict(self.values).get(name)
@@ -86,20 +80,12 @@ def _entry(key: str) -> dict[str, Any]:
         raise KeyError(f"no mistake {key!r} in knowledge/mistakes.toml") from None
 
 
-def excerpt_of(line: bytes) -> bytes:
-    """The line, shortened in the middle when long, so its line ending stays visible."""
-    if len(line) <= EXCERPT_LIMIT:
-        return bytes(line)
-    return bytes(line[:60]) + b"..." + bytes(line[-12:])
-
-
-def make(key: str, line: int, offset: int, *, excerpt: bytes = b"", where: str = "command",
-         reason: str | None = None, values: dict[str, str] | None = None, secret: bool = False,
-         severity: str | None = None) -> Finding:
+def make(key: str, line: int, offset: int, *, where: str = "command", reason: str | None = None,
+         values: dict[str, str] | None = None, severity: str | None = None) -> Finding:
     """A finding, its severity taken from the table unless given."""
-    return Finding(key=key, line=line, offset=offset, excerpt=excerpt_of(excerpt), where=where,
+    return Finding(key=key, line=line, offset=offset, where=where,
                    severity=severity or _entry(key).get("severity", "error"), reason=reason,
-                   values=tuple(sorted((values or {}).items())), secret=secret)
+                   values=tuple(sorted((values or {}).items())))
 
 
 class _Keep(dict):

@@ -1,8 +1,7 @@
 """Who the client says it is, as a session goes: the AUTH user, MAIL FROM, SMTPUTF8.
 
 The linter needs them to judge the message (From against the login and the envelope) and to
-recognise credentials: the AUTH answers, and the Base64 lines a client sends as commands when
-it did not notice that AUTH was refused.
+check the AUTH answers. (What is secret is decided once, in :mod:`explorer.recording.secrets`.)
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ class Identity:
         self.answers = 0  # answers given in the AUTH under way
         self.mail_from: str | None = None
         self.smtputf8 = False
-        self.stray = 0  # lines after a refused AUTH that may be its credentials
 
     @property
     def envelope(self) -> Envelope:
@@ -37,23 +35,20 @@ class Identity:
     def authenticated(self) -> None:
         self.user = self.candidate or self.given
 
-    def auth_refused(self) -> None:
-        self.stray = 2  # a client that did not check sends user name and password as commands
-
-    def auth(self, command: Command, raw: bytes, start: int, line: int) -> tuple[list[Finding], int | None]:
-        """An AUTH command: its findings, and where its credential starts (if it has one)."""
+    def auth(self, command: Command, raw: bytes, start: int, line: int) -> list[Finding]:
+        """An AUTH command: its findings (a bad initial response)."""
         mechanism, _, initial = command.argument.partition(" ")
         self.mechanism, self.answers, self.candidate = mechanism.upper(), 0, None
         initial = initial.strip()
         if not initial:
-            return [], None
+            return []
         encoded = initial.encode("utf-8", "surrogateescape")
         at = start + max(raw.find(encoded), 0)
         found, decoded = cmd.credential(encoded, at, line, raw, "command")
         if decoded is not None:
             self.candidate = cmd.login_name(self.mechanism, decoded, True)
         self.answers = 1
-        return found, at
+        return found
 
     def answer(self, content: bytes, raw: bytes, start: int, line: int) -> list[Finding]:
         """A line answering a 334 challenge."""
@@ -64,17 +59,6 @@ class Identity:
         self.answers += 1
         return found
 
-    def is_stray_credential(self, raw: bytes, verb: str) -> bool:
-        """Is this command line, right after a refused AUTH, one of its Base64 answers?"""
-        if not self.stray:
-            return False
-        self.stray -= 1
-        content = cmd.split_ending(raw)[0].strip()
-        if verb in st.EFFECTS or cmd.credential(content, 0, 0, raw, "auth")[1] is None:
-            self.stray = 0
-            return False
-        return True
-
     def mail(self, command: Command, raw: bytes, start: int, line: int) -> list[Finding]:
         """MAIL FROM: remember the envelope; is it the logged-in user's address?"""
         path, params = cmd.envelope_path(command.argument, "FROM:")
@@ -82,7 +66,7 @@ class Identity:
         self.smtputf8 = "SMTPUTF8" in params.upper().split()
         user = (self.user or "").lower()
         if "@" in user and self.mail_from and self.mail_from.lower() != user:
-            return [make("mail-from-not-auth-user", line, start, excerpt=raw,
+            return [make("mail-from-not-auth-user", line, start,
                          values={"mail_from": visible_text(self.mail_from),
                                  "user": visible_text(user)})]
         return []

@@ -56,7 +56,7 @@ def _content(outgoing: bytes, so_far: bytes | None, envelope: Envelope) -> list[
         if finding.key in _WHOLE and end is not None:
             at = end - len(before)
             out.append(make(finding.key, 1 + outgoing.count(b"\n", 0, max(at, 0)), max(at, 0),
-                            excerpt=b".\r\n", where=finding.where, values=dict(finding.values)))
+                            where=finding.where, values=dict(finding.values)))
         elif finding.offset >= 0:
             out.append(finding)
     return out
@@ -77,9 +77,9 @@ def _commands(session: ClientSession, outgoing: bytes, core: bool) -> list[Findi
             break
         raw = outgoing[pos:nl + 1]
         content = cmd.split_ending(raw)[0]
-        found += cmd.ending_findings(raw, pos, line, where, secret=auth)
+        found += cmd.ending_findings(raw, pos, line, where)
         if previous is not None and not cmd.may_follow(previous[0], pipelining):
-            found.append(make("no-wait", line, pos, excerpt=raw, values={"previous": previous[1]}))
+            found.append(make("no-wait", line, pos, values={"previous": previous[1]}))
         if auth:
             found += cmd.credential(content, pos, line, raw, "auth")[0]
             previous = (st.AUTH_LINE, "AUTH")

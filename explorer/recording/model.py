@@ -19,14 +19,13 @@ __all__ = ["Unit", "ServerEvent", "Analysis"]
 class Unit:
     """What the server read as one thing: a command line, an AUTH answer, the message content
     (up to and including CRLF.CRLF, or to the end if it never came), or a last ``partial`` line
-    with no LF. Offsets are in the client's byte stream; ``secret_from`` starts a credential."""
+    with no LF. Offsets are in the client's byte stream."""
 
     kind: str
     start: int
     end: int
     line: int
     verb: str = ""
-    secret_from: int | None = None
     connection: int = 1
     state_before: str = ""
     state_after: str = ""
@@ -71,6 +70,9 @@ class Analysis:
     quit: bool  # a complete QUIT line was sent
     tls: tuple[bool, ...] = ()  # per chunk: TLS protected it (its flag, or after STARTTLS's 220)
     opened: tuple[tuple[int, bool], ...] = ()  # per connection: its first chunk, TLS from the start
+    # The client's secrets (:mod:`explorer.recording.secrets`: the one definition) as
+    # (start, end) offsets in ``client``.
+    secrets: tuple[tuple[int, int], ...] = ()
 
     @functools.cached_property
     def _starts(self) -> list[int]:

@@ -27,7 +27,8 @@ from typing import Any, Iterable
 
 from explorer.recording.chunk import CLIENT, SERVER, Chunk, as_chunks
 
-__all__ = ["PLACEHOLDER", "Span", "secret_spans", "secret_values", "redact", "apply_spans", "redact_slice"]
+__all__ = ["PLACEHOLDER", "Span", "secret_spans", "secret_values", "redact", "apply_spans", "merged",
+           "redact_slice"]
 
 #: The one placeholder: what a removed secret looks like in every output.
 PLACEHOLDER = b"<secret removed>"
@@ -39,8 +40,8 @@ Span = tuple[str, int, int]  # (direction, start, end) in that direction's byte 
 _LINES = {"LOGIN": 2, "PLAIN": 1, "CRAM-MD5": 1, "XOAUTH2": 1, "OAUTHBEARER": 1,
           "DIGEST-MD5": 2, "NTLM": 2, "GSSAPI": 2, "SCRAM-SHA-1": 2, "SCRAM-SHA-256": 2,
           "ANONYMOUS": 1, "EXTERNAL": 1}
-_VERBS = frozenset({"EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT", "RSET", "NOOP", "VRFY",
-                    "EXPN", "HELP", "STARTTLS", "AUTH", "BDAT", "ETRN", "TURN"})
+_VERBS = frozenset({b"EHLO", b"HELO", b"MAIL", b"RCPT", b"DATA", b"QUIT", b"RSET", b"NOOP", b"VRFY",
+                    b"EXPN", b"HELP", b"STARTTLS", b"AUTH", b"BDAT", b"ETRN", b"TURN"})
 # A SASL mechanism name (RFC 4422: letters, digits, - and _, at most 20).
 _MECH_NAME = re.compile(rb"[A-Za-z0-9_-]{1,20}")
 _SHORTEST = 4  # shorter values are too common to search for elsewhere ("=" and "*" are not secrets)
@@ -52,7 +53,7 @@ def _body(line: bytes) -> bytes:
 
 def _is_command(body: bytes) -> bool:
     words = body.split()
-    return bool(words) and words[0].upper() in {v.encode() for v in _VERBS}
+    return bool(words) and words[0].upper() in _VERBS
 
 
 def _credential_shaped(word: bytes) -> bool:
@@ -222,6 +223,17 @@ def secret_spans(chunks: Iterable[Any], known: Iterable[bytes] = ()) -> list[Spa
     return spans
 
 
+def merged(spans: Iterable[Span], direction: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of ``direction``'s byte stream, in order, overlapping ones joined."""
+    runs: list[list[int]] = []
+    for start, end in sorted((a, b) for d, a, b in spans if d == direction and b > a):
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    return [(start, end) for start, end in runs]
+
+
 def apply_spans(chunks: Iterable[Any], spans: Iterable[Span]) -> list[Chunk]:
     """Replace each span of the byte streams by :data:`PLACEHOLDER`.
 
@@ -229,15 +241,8 @@ def apply_spans(chunks: Iterable[Any], spans: Iterable[Span]) -> list[Chunk]:
     any later chunk it spills into; overlapping spans merge. Chunk count, order and times stay.
     """
     chunks = as_chunks(chunks)
-    merged: dict[str, list[list[int]]] = {CLIENT: [], SERVER: []}
-    for direction, start, end in sorted(spans, key=lambda s: (s[0], s[1])):
-        if end <= start:
-            continue
-        runs = merged[direction]
-        if runs and start <= runs[-1][1]:
-            runs[-1][1] = max(runs[-1][1], end)
-        else:
-            runs.append([start, end])
+    spans = list(spans)
+    runs = {direction: merged(spans, direction) for direction in (CLIENT, SERVER)}
     out: list[Chunk] = []
     offsets = {CLIENT: 0, SERVER: 0}
     for chunk in chunks:
@@ -245,7 +250,7 @@ def apply_spans(chunks: Iterable[Any], spans: Iterable[Span]) -> list[Chunk]:
         finish = begin + len(chunk.data)
         offsets[chunk.direction] = finish
         data, pos = bytearray(), begin
-        for start, end in merged[chunk.direction]:
+        for start, end in runs[chunk.direction]:
             if end <= pos or start >= finish:
                 continue
             if start >= pos:

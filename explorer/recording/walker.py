@@ -31,7 +31,9 @@ from explorer.lint import commands as cmd
 from explorer.lint.content import lint_message
 from explorer.lint.findings import Finding, located, make
 from explorer.lint.identity import Identity
+from explorer.recording.chunk import CLIENT, as_chunks
 from explorer.recording.model import Analysis, ServerEvent, Unit
+from explorer.recording.secrets import merged, secret_spans
 
 __all__ = ["Unit", "ServerEvent", "Analysis", "analyse", "lint_session"]
 
@@ -48,15 +50,10 @@ class _Sent:
     unit: int | None = None  # the unit sent (None: the greeting)
 
 
-def _parts(chunk: Any) -> tuple[float, str, bytes, bool]:
-    if hasattr(chunk, "data"):
-        return float(chunk.time), chunk.direction, bytes(chunk.data), bool(getattr(chunk, "tls", False))
-    time, direction, data, *tls = chunk
-    return float(time), direction, bytes(data), bool(tls and tls[0])
-
-
 class _Walker:
-    def __init__(self, username: str | None) -> None:
+    def __init__(self, username: str | None, secrets: list[tuple[int, int]]) -> None:
+        self.secrets = secrets  # the client's secret spans, merged, in order
+        self.secret_starts = [start for start, _ in secrets]
         self.session = ClientSession()
         self.session.connection_made()
         self.stream = bytearray()
@@ -181,8 +178,6 @@ class _Walker:
             self.messages += 1
         if sent.name == "DATA":
             self.data_refused = None if code == 354 else str(code)
-        if sent.name == "AUTH" and code not in (334, 235):
-            self.who.auth_refused()
 
     # -- reading the client's bytes as the server did -------------------------------------------
 
@@ -201,7 +196,7 @@ class _Walker:
             self._partial()
             return True
         raw = bytes(stream[start:nl + 1])
-        self._early(start, raw, secret=self.mode == "auth")
+        self._early(start, auth=self.mode == "auth")
         if self.mode == "auth":
             self._auth_answer(raw, start)
         else:
@@ -221,8 +216,7 @@ class _Walker:
                 return False
             end = None if found < 0 else found + 5
         stop = len(stream) if end is None else end - 3
-        first_line = bytes(stream[start:stream.find(b"\n", start, stop) + 1 or stop])
-        self._early(start, first_line)
+        self._early(start)
         for finding in lint_message(bytes(stream[start:stop]), base=start, line=self.line,
                                     envelope=self.who.envelope, terminated=end is not None):
             self._add(finding)
@@ -238,43 +232,43 @@ class _Walker:
         line = self.line
         command = cmd.read_command(cmd.split_ending(raw)[0])
         verb = command.verb
-        secret = self.who.is_stray_credential(raw, verb)
+        # A credential read as a command: AUTH was refused, or never asked for, and the client
+        # sent its answers anyway (the one definition of a secret says which lines those are).
+        secret = self._secret(start, raw)
         checks = self.session.check(command)
-        for finding in cmd.ending_findings(raw, start, line, "command", secret=secret):
+        for finding in cmd.ending_findings(raw, start, line, "command"):
             self._add(finding)
         if secret:
-            self._add(make("credentials-as-commands", line, start, excerpt=raw, secret=True))
+            self._add(make("credentials-as-commands", line, start))
         elif self.session.state is not State.CLOSED:
             for finding in cmd.core_findings(checks, command, raw, start, line):
                 self._add_core(finding)
         if verb in st.EFFECTS:
             self.as_commands = self.data_refused = None
-        secret_from = None
         found: list[Finding] = []
         if verb == "MAIL":
             found = self.who.mail(command, raw, start, line)
         elif verb == "RCPT" and not command.argument.isascii() and not self.who.smtputf8:
-            found = [make("address-non-ascii", line, start, excerpt=raw)]
+            found = [make("address-non-ascii", line, start)]
         elif verb == "AUTH":
-            found, secret_from = self.who.auth(command, raw, start, line)
+            found = self.who.auth(command, raw, start, line)
         elif verb == "QUIT":
             self.quit = True
         for finding in found:
             self._add(finding)
         if secret:
-            secret_from, verb = start, ""
+            verb = ""  # nothing of it is named anywhere
         name = verb if verb in st.EFFECTS else st.UNKNOWN
-        self._unit("command", start, start + len(raw), line, verb, secret_from,
-                   checks, sent=(command, name, visible_text(verb[:20]) or "?"))
+        self._unit("command", start, start + len(raw), line, verb, checks, sent=(command, name, visible_text(verb[:20]) or "?"))
 
     def _auth_answer(self, raw: bytes, start: int) -> None:
         line = self.line
-        for finding in cmd.ending_findings(raw, start, line, "auth", secret=True):
+        for finding in cmd.ending_findings(raw, start, line, "auth"):
             self._add(finding)
         content = cmd.split_ending(raw)[0]
         for finding in self.who.answer(content, raw, start, line):
             self._add(finding)
-        self._unit("auth", start, start + len(raw), line, "", start,
+        self._unit("auth", start, start + len(raw), line, "",
                    sent=(AuthLine(content.decode("ascii", "replace").strip()), st.AUTH_LINE,
                          _SHOWN[st.AUTH_LINE]))
 
@@ -285,28 +279,37 @@ class _Walker:
             self._add(finding)
         verb = cmd.read_command(raw).verb if where == "command" else ""
         self.quit_partial |= verb == "QUIT"
-        self._unit("partial", start, len(self.stream), self.line, verb,
-                   start if where == "auth" else None)
+        self._unit("partial", start, len(self.stream), self.line, verb)
         self.cursor = len(self.stream)
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
     def _unit(self, kind: str, start: int, end: int, line: int, verb: str = "",
-              secret_from: int | None = None, checks: tuple[Any, ...] = (), *,
+              checks: tuple[Any, ...] = (), *,
               sent: tuple[Any, str, str] | None = None) -> None:
         """Record what the server read as one thing; ``sent``: (outgoing, exchange, how a
         finding names it) when the server answers it."""
         before = self.session.state.value
         if sent is not None:
             self.session.send(sent[0])
-        self.units.append(Unit(kind, start, end, line, verb, secret_from, self.connection, before,
+        self.units.append(Unit(kind, start, end, line, verb, self.connection, before,
                                self.session.state.value, checks))
         if sent is not None:
             item = _Sent(sent[1], sent[2], unit=len(self.units) - 1)
             self.sent.append(item)
             self.waiting.append(item)
 
-    def _early(self, start: int, raw: bytes, *, secret: bool = False) -> None:
+    def _secret(self, start: int, raw: bytes) -> bool:
+        """Is this line's content, all of it, one of the client's secrets?"""
+        content = cmd.split_ending(raw)[0]
+        begin = start + len(content) - len(content.lstrip())
+        end = start + len(content.rstrip())
+        if end <= begin or not self.secrets:
+            return False
+        at = bisect_right(self.secret_starts, begin) - 1
+        return at >= 0 and self.secrets[at][1] >= end
+
+    def _early(self, start: int, *, auth: bool = False) -> None:
         """Was this sent before the reply to the previous exchange arrived?"""
         previous = self.sent[-1]
         chunk = self._chunk_of(start)
@@ -320,8 +323,8 @@ class _Walker:
             return
         else:
             key = "no-wait"
-        self._add(make(key, self.line, start, excerpt=raw, values={"previous": previous.shown},
-                       where="auth" if secret else "command", secret=secret))
+        self._add(make(key, self.line, start, values={"previous": previous.shown},
+                       where="auth" if auth else "command"))
 
     def _add_core(self, finding: Finding) -> None:
         if finding.key not in ("unknown-command", "empty-command") or self.data_refused is None:
@@ -334,7 +337,7 @@ class _Walker:
             return
         self.as_commands = len(self.findings)
         self._add(make("content-as-commands", finding.line, finding.offset,
-                       excerpt=finding.excerpt, values={"code": self.data_refused}))
+                       values={"code": self.data_refused}))
 
     def _chunk_of(self, offset: int) -> int | None:
         if not self.starts:
@@ -362,7 +365,7 @@ class _Walker:
         return Analysis(tuple(findings), tuple(self.units), tuple(self.server),
                         bytes(self.stream), tuple(zip(self.ids, self.starts)), tuple(self.times),
                         self.who.user or self.earlier_user, self.messages, self.quit,
-                        tuple(self.chunk_tls), tuple(self.opened))
+                        tuple(self.chunk_tls), tuple(self.opened), tuple(self.secrets))
 
     def _at_end(self) -> None:
         end, line = len(self.stream), self.line
@@ -388,9 +391,10 @@ def analyse(chunks: Iterable[Any], *, ended: bool = True, username: str | None =
     or of the message). ``username``: the account AUTH succeeded for, when the recording has
     its credentials masked (the sandbox's log, a saved session).
     """
-    walker = _Walker(username)
+    chunks = as_chunks(chunks)
+    walker = _Walker(username, merged(secret_spans(chunks), CLIENT))
     for index, chunk in enumerate(chunks):
-        walker.feed(index, *_parts(chunk))
+        walker.feed(index, chunk.time, chunk.direction, chunk.data, chunk.tls)
     return walker.finish(ended)
 
 
