@@ -162,3 +162,13 @@ def test_a_long_next_step_puts_its_bytes_on_a_line_of_their_own(sandbox) -> None
     at = lines.index("next: MAIL FROM:<learner@sandbox.test>")
     assert lines[at + 1] == "   -> MAIL FROM:<learner@sandbox.test>\\r\\n"
     assert "next: EHLO client.example   -> EHLO client.example\\r\\n" in lines  # short: one line
+
+
+def test_the_tls_lines_fit_80_columns_in_chinese(sandbox) -> None:
+    from explorer.width import width
+
+    keys = ["/lang zh", "/connect", "EHLO me", "STARTTLS", "/quit"]
+    repl, shown = run_repl(sandbox_target(sandbox), keys, sandbox=lambda: sandbox)
+    at = shown.index("   证书：commonName=smtp-explorer sandbox")
+    tls = shown[shown.index("   TLS 已建立：TLSv1"):shown.index("\n", shown.index("teaching server", at))].split("\n")
+    assert len(tls) >= 3 and all(width(line) <= 80 for line in tls), tls

@@ -185,8 +185,8 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
         return lines
     if isinstance(event, TlsStarted):
         info = event.info
-        return [[("tls", "   " + _t("tls-established", lang, version=info.version, cipher=info.cipher))],
-                [("tls", "   " + _t("certificate", lang, subject=visible_text(info.subject)))]]
+        return [[("tls", wrap(_t("tls-established", lang, version=info.version, cipher=info.cipher), "   "))],
+                [("tls", wrap(_t("certificate", lang, subject=visible_text(info.subject)), "   ", " " * 6))]]
     if isinstance(event, Failure):
         lines = [[("error", _t("error", lang) + event.text(lang))]]
         if event.aborted:
