@@ -35,3 +35,16 @@ def test_the_english_answers_are_unchanged(sandbox) -> None:
     assert "unknown command /hepl; did you mean /help? (/help lists them)" in shown
     assert "strict mode on: out-of-order or malformed commands are refused" in shown
     assert "sandbox scenarios: none" in shown
+
+
+def test_base64_profile_and_explain_reasons_in_chinese(sandbox) -> None:
+    _, shown = run_repl(sandbox_target(sandbox), [
+        "/lang zh", "/b64 decode VX!a", "/b64 decode VXa", "/profile nope", "/explain 999", "/explain 5.7.8.1"],
+        sandbox=lambda: sandbox)
+    after = " ".join(shown.split("界面语言：简体中文", 1)[1].split())
+    for said in ("无效的 Base64：'!' 不在 Base64 的字母表中（A-Z a-z 0-9 + /，以及用于填充的 =）",
+                 "无效的 Base64：长度 3 不是 4 的倍数：缺少填充用的 '='，或者丢失了字符",
+                 "未知的服务器配置 'nope'（可用的有：teaching, 163, qq, gmail, outlook, postfix, exim）",
+                 "'999' 不是一行回复："):
+        assert said in after, said
+    assert "alphabet" not in after and "unknown profile" not in after and "is not a reply line" not in after

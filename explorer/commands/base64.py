@@ -21,9 +21,10 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 
 def run_base64(args: argparse.Namespace) -> int:
+    from explorer.knowledge.keyed import error_text
     from explorer.reports.explaining import describe_base64
 
     try:
         return print_lines(describe_base64(args.direction, " ".join(args.text), args.lang))
     except ValueError as exc:
-        raise UsageError(message("invalid-base64", args.lang, error=exc)) from None
+        raise UsageError(message("invalid-base64", args.lang, error=error_text(exc, args.lang))) from None

@@ -11,7 +11,7 @@ from pathlib import Path
 from explorer.commands.base import UsageError, add_save_arguments, help_text, message
 from explorer.commands.values import BadValue, typed
 from explorer.sandbox.accounts import DEFAULT_ACCOUNTS, load_accounts_file, parse_account_spec
-from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES, profile_summaries
+from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES, load_profile, profile_summaries
 from explorer.sandbox.scenarios import SCENARIOS, validate_scenario
 from explorer.sandbox.storage import DATA_ENV
 
@@ -41,10 +41,7 @@ def _epilog(lang: str) -> str:
 
 
 def _profile(text: str) -> str:
-    name = text.strip().lower()
-    if name not in PROFILE_NAMES:
-        raise BadValue("unknown-profile", value=repr(text), known=", ".join(PROFILE_NAMES))
-    return name
+    return load_profile(text).name  # ProfileError names the known profiles
 
 
 def _positive(kind: type):

@@ -23,7 +23,15 @@ _ALPHABET = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
 class Base64Error(ValueError):
-    """Text that is not valid Base64, with the reason in one line."""
+    """Text that is not valid Base64 (or not the AUTH answer it should be). The core holds no
+    sentence: ``key`` names why (an entry of ``knowledge/base64_errors``, which the front ends
+    say in the learner's language) and ``values`` fill it in; ``str()`` is the key."""
+
+    table = "base64_errors"
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(key)
 
 
 def b64encode_text(text: str | bytes) -> str:
@@ -42,16 +50,14 @@ def b64decode(text: str) -> bytes:
     if not _ALPHABET.fullmatch(cleaned):
         bad = next((ch for ch in cleaned if not (ch.isalnum() and ch.isascii()) and ch not in "+/="), None)
         if bad:
-            raise Base64Error(f"{bad!r} is not in the Base64 alphabet (A-Z a-z 0-9 + / and = padding)")
-        raise Base64Error("'=' padding may only stand at the end, at most twice")
+            raise Base64Error("bad-character", character=repr(bad))
+        raise Base64Error("bad-padding")
     if len(cleaned) % 4:
-        raise Base64Error(
-            f"length {len(cleaned)} is not a multiple of 4: padding '=' missing or characters lost"
-        )
+        raise Base64Error("bad-length", length=len(cleaned))
     try:
         return base64.b64decode(cleaned, validate=True)
     except binascii.Error as exc:  # pragma: no cover - the checks above catch what it does
-        raise Base64Error(str(exc)) from None
+        raise Base64Error("not-base64", reason=str(exc)) from None
 
 
 def b64decode_text(text: str) -> str:
@@ -108,9 +114,7 @@ def split_plain(encoded: str) -> PlainParts:
     raw = b64decode(encoded)
     parts = raw.split(b"\0")
     if len(parts) != 3:
-        raise Base64Error(
-            f"AUTH PLAIN needs three parts separated by NUL (authzid, user, password); found {len(parts)}"
-        )
+        raise Base64Error("plain-parts", found=len(parts))
     authzid, authcid, password = (p.decode("utf-8", "backslashreplace") for p in parts)
     return PlainParts(authzid, authcid, password, raw, encoded.strip())
 

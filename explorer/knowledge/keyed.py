@@ -29,8 +29,17 @@ class KeyedError(Exception):
 
 
 def error_text(exc: BaseException, lang: str = "en") -> str:
-    """What to show for ``exc``: in ``lang`` when it is a :class:`KeyedError`, else ``str(exc)``."""
-    return exc.text(lang) if isinstance(exc, KeyedError) else str(exc)
+    """What to show for ``exc``: in ``lang`` when it is a :class:`KeyedError`, or an error of
+    the protocol core that names its ``table`` entry by ``key`` and ``values`` (the core holds
+    no sentence); else ``str(exc)``."""
+    if isinstance(exc, KeyedError):
+        return exc.text(lang)
+    table = getattr(exc, "table", None)
+    if isinstance(table, str) and isinstance(getattr(exc, "key", None), str):
+        from explorer.knowledge.tables import text
+
+        return text(table, exc.key, lang, **dict(getattr(exc, "values", {})))  # type: ignore[attr-defined]
+    return str(exc)
 
 
 def flaw_text(flaw: object, lang: str = "en") -> str:

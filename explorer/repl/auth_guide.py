@@ -16,6 +16,7 @@ from explorer.core.commands import AuthLine
 from explorer.core.render import visible, visible_text
 from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import note
+from explorer.knowledge.keyed import error_text
 from explorer.knowledge.tables import text
 from explorer.repl.console import Line
 
@@ -50,7 +51,7 @@ class AuthGuide:
         try:
             decoded = decode_challenge(guide.challenge)
         except Base64Error as exc:
-            lines.append([("warn", "   " + _t("auth-bad-challenge", lang, error=exc))])
+            lines.append([("warn", "   " + _t("auth-bad-challenge", lang, error=error_text(exc, lang)))])
             guide.wanted = ["response"]
             return guide, lines
         if guide.challenge:
@@ -82,7 +83,7 @@ class AuthGuide:
                 return [[("dim", "   " + _t("auth-initial-user", lang)),
                          ("", visible_text(decode_challenge(initial).text))]]
         except Base64Error as exc:
-            return [[("warn", "   " + _t("auth-initial-bad", lang, mechanism=mechanism, error=exc))]]
+            return [[("warn", "   " + _t("auth-initial-bad", lang, mechanism=mechanism, error=error_text(exc, lang)))]]
         return []
 
     @staticmethod

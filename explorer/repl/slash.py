@@ -16,6 +16,7 @@ from explorer.core.render import EscapeError, parse_escapes, visible, visible_te
 from explorer.core.states import State
 from explorer.reports.explaining import describe_base64, explain_item, wrap, wrap_after
 from explorer.knowledge.guide import stage
+from explorer.knowledge.keyed import error_text
 from explorer.knowledge.tables import DEFAULT_LANG, load, pick
 from explorer.width import pad, width
 from explorer.knowledge.tables import text as table_text
@@ -91,8 +92,8 @@ def _explain(repl: Repl, arg: str) -> None:
         text = repl.last_reply.raw.decode("utf-8", "backslashreplace").splitlines()[0]
     try:
         repl.say_lines(explain_item(text, repl.lang))
-    except ValueError as exc:
-        repl.error(str(exc))
+    except ValueError as exc:  # explain_item's reasons are said in repl.lang already
+        repl.error(error_text(exc, repl.lang))
 
 
 def _b64(repl: Repl, arg: str) -> None:
@@ -103,7 +104,7 @@ def _b64(repl: Repl, arg: str) -> None:
     try:
         repl.say_lines(describe_base64(direction, text, repl.lang))
     except ValueError as exc:
-        repl.error(_say(repl, "invalid-base64", error=exc))
+        repl.error(_say(repl, "invalid-base64", error=error_text(exc, repl.lang)))
 
 
 def _toggle(attribute: str, label: str) -> Callable[[Repl, str], None]:
@@ -170,7 +171,6 @@ def _scenario(repl: Repl, arg: str) -> None:
         repl.error(_say(repl, "scenarios-no-sandbox"))
         return
     from explorer.sandbox import SCENARIOS, validate_scenario
-    from explorer.sandbox.scenarios import error_text
     from explorer.sandbox.texts import SCENARIO_DESCRIPTIONS
 
     names = arg.split()
@@ -207,7 +207,7 @@ def _profile(repl: Repl, arg: str) -> None:
     try:
         box.set_profile(name)
     except ValueError as exc:
-        repl.error(str(exc))
+        repl.error(error_text(exc, repl.lang))
         return
     repl.say([("dim", _say(repl, "profile-now")), ("title", box.profile),
               ("dim", _say(repl, "profile-from-next"))])

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from explorer.knowledge.keyed import KeyedError
 from explorer.sandbox.texts import DEFAULT_LANGUAGE, fill, reply as teaching_reply
 
-__all__ = ["DEFAULT_PROFILE", "PROFILE_NAMES", "Profile", "load_profile", "profile_summaries"]
+__all__ = ["DEFAULT_PROFILE", "PROFILE_NAMES", "Profile", "ProfileError", "load_profile", "profile_summaries"]
 
 DEFAULT_PROFILE = "teaching"
 #: Every profile shipped, in the order ``sandbox --help`` lists them.
@@ -36,6 +37,12 @@ _RELAY = {"open", "auth"}
 _FIELD = re.compile(r"\{([a-z_]*)\}")
 _FIELDS = {"hostname", "client", "ip", "id", "date", "sender", "recipient", "user", "queue_id",
            "error"}
+
+
+class ProfileError(KeyedError, ValueError):
+    """No shipped profile by that name (entry of the table ``sandbox_errors``)."""
+
+    table = "sandbox_errors"
 
 
 @dataclass(frozen=True)
@@ -139,12 +146,13 @@ def parse_profile(name: str, data: dict[str, Any]) -> Profile:
 
 @functools.cache
 def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
-    """The shipped profile ``name`` (case-insensitive); ``ValueError`` with the known names."""
+    """The shipped profile ``name`` (case-insensitive); :class:`ProfileError` (a ``ValueError``)
+    naming the known ones."""
     import tomllib
 
     key = str(name).strip().lower()
     if key not in PROFILE_NAMES:
-        raise ValueError(f"unknown profile {name!r} (known: {', '.join(PROFILE_NAMES)})")
+        raise ProfileError("unknown-profile", name=repr(name), known=", ".join(PROFILE_NAMES))
     path = _DIR / f"{key}.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
