@@ -134,3 +134,43 @@ def test_the_connect_intro_uses_chinese_brackets(tmp_path: Path) -> None:
                               capture_output=True, text=True, encoding="utf-8", env=environ, timeout=60,
                               stdin=subprocess.DEVNULL)
         assert done.returncode == 0 and said in done.stdout
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ('{"type": "chunk"}\n', ":1：不是 smtp-explorer 的会话文件（没有 meta 行）"),
+    ('{"type": "meta", "format": "smtp-explorer-session", "version": 99}\n', ":1：不支持版本 99"),
+    ('{"type": "meta", "format": "smtp-explorer-session", "version": 1}\n'
+     '{"type": "chunk", "t": 1, "dir": "x", "data": ""}\n', ":2：数据块的方向必须是 client 或 server，而不是 'x'"),
+    ('{"type": "meta", "format": "smtp-explorer-session", "version": 1}\n'
+     '{"type": "chunk", "t": -5, "dir": "client", "data": ""}\n', ":2：时间戳 -5 不可能是这个会话的时间"),
+    ('{"id": 1, "chunks": 3}\n', ":1：不是沙箱服务器日志中的会话（没有数据块（chunks））"),
+])
+def test_a_broken_session_file_is_explained_in_chinese(tmp_path: Path, capsys, content: str, said: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content, encoding="utf-8")
+    assert _error(capsys, "--lang", "zh", "transcript", str(path)) == f"smtp-explorer：错误：{path}{said}\n"
+
+
+def test_history_and_insecure_connect_in_chinese() -> None:
+    from repl_driver import run_repl
+
+    from explorer.client.engine import Target
+
+    _, shown = run_repl(Target("127.0.0.1", 9), ["/lang zh", "/history", "/connect 127.0.0.1:9 --insecure"])
+    after = " ".join(shown.split("简体中文", 1)[1].split())
+    assert "（线路上还没有传送过任何内容）" in after
+    assert "警告：--insecure：不验证邮件服务器的证书；连接途中的任何人都可能读到全部内容" in after
+
+
+def test_a_saved_session_is_not_the_class_log_in_chinese(tmp_path: Path) -> None:
+    from explorer.recording import SessionFileError
+    from explorer.reports.class_log import read_log
+
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"type": "meta", "format": "smtp-explorer-session", "version": 1}\n', encoding="utf-8")
+    with pytest.raises(SessionFileError) as failure:
+        read_log(path, "zh")
+    assert str(failure.value) == f"{path}：这是一个已保存的会话，不是沙箱服务器的日志"
+    with pytest.raises(SessionFileError) as failure:
+        read_log(path)
+    assert str(failure.value) == f"{path}: a saved session, not the sandbox's session log"

@@ -59,6 +59,21 @@ def _said(key: str, lang: str, **values: object) -> str:
     return text("transcript", "reader", lang, key, **values)
 
 
+class _Bad(ValueError):
+    """Why a line is not what it should be: a field of ``reader-reason`` in the table
+    ``transcript``, said in the reader's language when the line is reported."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(key)
+
+
+def _reason(exc: BaseException, lang: str) -> str:
+    if isinstance(exc, _Bad):
+        return text("transcript", "reader-reason", lang, exc.key, **exc.values)
+    return visible_text(str(exc))  # Python's own words (a bad Base64, a wrong type...)
+
+
 def read_bounded(path: Path | str, limit: int = MAX_BYTES, lang: str = DEFAULT_LANG) -> str:
     """The text of ``path`` (UTF-8), or :class:`SessionFileError` (one line, in ``lang``) if it
     is not a regular file, is larger than ``limit`` bytes, or cannot be read."""
@@ -93,13 +108,13 @@ def read_bounded(path: Path | str, limit: int = MAX_BYTES, lang: str = DEFAULT_L
 def _timestamp(value: object) -> float:
     number = float(value)  # type: ignore[arg-type]  # TypeError/ValueError: not a number
     if not 0 <= number < _LATEST:  # NaN fails this too
-        raise ValueError(f"timestamp {value!r} is not a time this session could have")
+        raise _Bad("timestamp", value=visible_text(repr(value)))
     return number
 
 
 def _direction(value: object) -> str:
     if value not in (CLIENT, SERVER):
-        raise ValueError(f"a chunk's direction must be client or server, not {value!r}")
+        raise _Bad("direction", value=visible_text(repr(value)))
     return str(value)
 
 
@@ -113,13 +128,13 @@ def _saved(lines: list[str], shown: str, lang: str) -> Recording:
         try:
             item = json.loads(line)
             if not isinstance(item, dict):
-                raise ValueError("not an object")
+                raise _Bad("not-object")
             kind = item.get("type")
             if meta is None:
                 if kind != "meta" or item.get("format") != FORMAT:
-                    raise ValueError("not an smtp-explorer session file (no meta line)")
+                    raise _Bad("no-meta")
                 if item.get("version") != VERSION:
-                    raise ValueError(f"version {item.get('version')!r} is not supported")
+                    raise _Bad("version", version=visible_text(repr(item.get("version"))))
                 meta = item
             elif kind == "chunk":
                 chunks.append(Chunk(_timestamp(item["t"]), _direction(item["dir"]),
@@ -132,7 +147,7 @@ def _saved(lines: list[str], shown: str, lang: str) -> Recording:
                                          name=visible_text(str(exc)))) from None
         except (ValueError, TypeError, binascii.Error) as exc:
             raise SessionFileError(_said("bad-line", lang, path=shown, line=number,
-                                         reason=visible_text(str(exc)))) from None
+                                         reason=_reason(exc, lang))) from None
     if meta is None:
         raise SessionFileError(_said("empty", lang, path=shown))
     return Recording(meta, tuple(chunks), tuple(extra))
@@ -146,14 +161,14 @@ def _log(lines: list[str], shown: str, lang: str) -> list[Recording]:
         try:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("chunks"), list):
-                raise ValueError("no chunks")
+                raise _Bad("no-chunks")
             meta = {key: item.get(key) for key in LOG_FIELDS}
             meta["id"], meta["source"] = int(item["id"]), "log"
             chunks = tuple(Chunk(_timestamp(when), _direction(direction), parse_escapes(text))
                            for when, direction, text in item["chunks"])
         except (ValueError, KeyError, TypeError, EscapeError) as exc:
             raise SessionFileError(_said("log-bad", lang, path=shown, line=number,
-                                         reason=visible_text(str(exc)))) from None
+                                         reason=_reason(exc, lang))) from None
         sessions.append(Recording(meta, chunks))
     return sessions
 

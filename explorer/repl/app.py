@@ -408,7 +408,7 @@ class Repl:
             if self.sandbox() is None:
                 return
         if target.insecure:
-            self.say([("warn", "warning: --insecure: the server's certificate is NOT verified; anyone in between could read everything")])
+            self.say([("warn", wrap(table_text("repl", "connect-insecure", self.lang), ""))])
         self.engine.target = target
         self.auth = None
         self.addresses.connecting(sandbox=self.on_sandbox(target))

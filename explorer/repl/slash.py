@@ -144,7 +144,7 @@ def _state(repl: Repl, arg: str) -> None:
 
 def _history(repl: Repl, arg: str) -> None:
     lines = repl.transcript()
-    repl.say_lines(lines or ["(nothing has crossed the wire yet)"])
+    repl.say_lines(lines or [_say(repl, "history-empty")])
 
 
 def _inbox(repl: Repl, arg: str) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.core.render import visible_text
+from explorer.knowledge.tables import text
 from explorer.recording import Chunk, SessionFileError, read_recordings
 
 __all__ = ["LoggedSession", "read_log", "SessionFileError"]
@@ -46,7 +47,7 @@ def read_log(path: Path, lang: str = "en") -> list[LoggedSession]:
     for recording in read_recordings(path, lang=lang):
         item = recording.meta
         if item.get("source") != "log":
-            raise SessionFileError(f"{visible_text(str(path))}: a saved session, not the sandbox's session log")
+            raise SessionFileError(text("transcript", "reader", lang, "not-log", path=visible_text(str(path))))
         username = item.get("username")
         sessions.append(LoggedSession(
             id=int(item["id"]), peer=str(item.get("peer") or ""),
