@@ -174,3 +174,15 @@ def test_a_saved_session_is_not_the_class_log_in_chinese(tmp_path: Path) -> None
     with pytest.raises(SessionFileError) as failure:
         read_log(path)
     assert str(failure.value) == f"{path}: a saved session, not the sandbox's session log"
+
+
+def test_a_data_folder_that_is_not_writable_is_said_in_the_os_words(tmp_path: Path, monkeypatch) -> None:
+    # Tests run as root here, where every folder is writable: the check is made to fail instead.
+    from explorer.sandbox import Sandbox, storage
+    from explorer.sandbox.server import SandboxError
+
+    monkeypatch.setattr(storage.os, "access", lambda *_: False)
+    with pytest.raises(SandboxError) as failure:
+        Sandbox(data_dir=tmp_path, port=0).start()
+    said = failure.value.text("zh")
+    assert said == f"无法使用数据目录 {tmp_path}：{os.strerror(13)}" and "writable" not in said

@@ -12,6 +12,7 @@ when it creates the folder itself, so pointed at an existing empty folder every 
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import re
@@ -85,7 +86,8 @@ class MaildirStore:
         """Create the mail root (and check it is writable) before any client connects."""
         self.root.mkdir(parents=True, exist_ok=True)
         if not os.access(self.root, os.W_OK | os.X_OK):
-            raise PermissionError(f"{self.root} is not writable")
+            # The operating system's own words, as for any other failure to use the folder.
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self.root))
 
     def clean_tmp(self, older_than: float = STALE_TMP_SECONDS) -> int:
         """Remove the half-delivered files a killed sandbox left in the mailboxes' tmp/
