@@ -45,6 +45,8 @@ def test_lesson_frobnicate_is_one_chinese_line_and_exit_2(tmp_path: Path) -> Non
     (["inbox", "0"], "smtp-explorer：错误：参数 N：'0' 不是邮件编号（应为从 1 开始的整数）（参见 --help）\n"),
     (["transcript", "--session", "x", "f"],
      "smtp-explorer：错误：参数 --session：'x' 不是会话编号（应为从 1 开始的整数）（参见 --help）\n"),
+    (["bytes", ""], "smtp-explorer：错误：命令为空：请输入一条 SMTP 命令，例如 EHLO 或 MAIL FROM:<...>\n"),
+    (["bytes", "HELO\x01a"], "smtp-explorer：错误：命令中有控制字符 '\\x01'；如果是有意发送这样的字节，请用 /raw\n"),
     (["explain", ""], "smtp-explorer：错误：参数为空：请给出一个回复码（如 535）或一行回复\n"),
     (["explain", "999"], "smtp-explorer：错误：'999' 不是一行回复：应当是一个回复码（三位数字，第一位是 2、3、4 或 5），"
      "后面什么都没有，或者是一个空格或连字符再加文字，例如“535 5.7.8 authentication failed”\n"),
@@ -156,8 +158,10 @@ def test_history_and_insecure_connect_in_chinese() -> None:
 
     from explorer.client.engine import Target
 
-    _, shown = run_repl(Target("127.0.0.1", 9), ["/lang zh", "/history", "/connect 127.0.0.1:9 --insecure"])
+    _, shown = run_repl(Target("127.0.0.1", 9), ["/lang zh", "/history", "/connect 127.0.0.1:9 --insecure",
+                                                 "/raw NOOP\\q"])
     after = " ".join(shown.split("简体中文", 1)[1].split())
+    assert "未知的转义 \\q（可用的有 \\r \\n \\t \\0 \\xNN 或 \\\\）" in after
     assert "（线路上还没有传送过任何内容）" in after
     assert "警告：--insecure：不验证邮件服务器的证书；连接途中的任何人都可能读到全部内容" in after
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as hs
 
+from explorer.knowledge.keyed import error_text
 from explorer.core.render import EscapeError, hexdump, parse_escapes, visible, visible_lines, visible_text
 
 GOLDEN = [
@@ -48,15 +49,17 @@ def test_hexdump_offsets_and_ascii_column() -> None:
     assert hexdump(b"") == ""
 
 
-@pytest.mark.parametrize("text,message", [
-    ("abc\\", "lone backslash"),
-    ("\\x4", "two hex digits"),
-    ("\\xzz", "two hex digits"),
-    ("\\q", "unknown escape"),
+@pytest.mark.parametrize("text,message,zh", [
+    ("abc\\", "a lone backslash at the end (write \\\\ for a backslash)", "末尾有一个单独的反斜杠（要表示反斜杠本身，请写 \\\\）"),
+    ("\\x4", "\\x needs two hex digits, got '4'", "\\x 后面需要两个十六进制数字，这里是 '4'"),
+    ("\\xzz", "\\x needs two hex digits, got 'zz'", "\\x 后面需要两个十六进制数字，这里是 'zz'"),
+    ("\\q", "unknown escape \\q (use \\r \\n \\t \\0 \\xNN or \\\\)", "未知的转义 \\q（可用的有 \\r \\n \\t \\0 \\xNN 或 \\\\）"),
 ])
-def test_parse_escapes_errors(text: str, message: str) -> None:
-    with pytest.raises(EscapeError, match=message):
+def test_parse_escapes_errors(text: str, message: str, zh: str) -> None:
+    # The core names the reason by a key; the front ends say it in the learner's language.
+    with pytest.raises(EscapeError) as failure:
         parse_escapes(text)
+    assert error_text(failure.value) == message and error_text(failure.value, "zh") == zh
 
 
 def test_parse_escapes_classic_mistakes() -> None:

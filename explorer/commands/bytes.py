@@ -21,10 +21,11 @@ def register(subparsers: argparse._SubParsersAction, lang: str = "en") -> None:
 
 def run_bytes(args: argparse.Namespace) -> int:
     from explorer.core.commands import parse_command
+    from explorer.knowledge.keyed import error_text
     from explorer.reports.explaining import describe_bytes
 
     try:
         command = parse_command(" ".join(args.command))
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(error_text(exc, args.lang)) from None
     return print_lines(describe_bytes(command))

@@ -34,7 +34,15 @@ _KEYWORDS = {"MAIL": "FROM:", "RCPT": "TO:"}
 
 
 class CommandError(ValueError):
-    """A command line that cannot be turned into a command at all (empty, or a control byte)."""
+    """A command line that cannot be turned into a command at all (empty, or a control byte).
+    ``key`` (an entry of ``knowledge/input_errors``) and ``values`` say why; the front ends say
+    it in the learner's language (the core holds no sentence); ``str()`` is the key."""
+
+    table = "input_errors"
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(key)
 
 
 @dataclass(frozen=True)
@@ -106,12 +114,10 @@ def parse_command(line: str) -> Command:
     """
     text = line.strip(" ")
     if not text:
-        raise CommandError("empty command: type an SMTP command such as EHLO or MAIL FROM:<...>")
+        raise CommandError("empty-command")
     bad = _CONTROL.search(text)
     if bad:
-        raise CommandError(
-            f"control character {bad.group()!r} in a command; use /raw to send such bytes on purpose"
-        )
+        raise CommandError("control-character", character=repr(bad.group()))
     verb, _, argument = text.partition(" ")
     verb = verb.upper()
     keyword = _KEYWORDS.get(verb)

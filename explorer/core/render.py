@@ -151,7 +151,15 @@ def hexdump(data: bytes, width: int = 16) -> str:
 
 
 class EscapeError(ValueError):
-    """Raised for a malformed escape in text typed by the learner."""
+    """Raised for a malformed escape in text typed by the learner. The core holds no sentence:
+    ``key`` (an entry of ``knowledge/input_errors``, said by the front ends in the learner's
+    language) and ``values`` say what is wrong; ``str()`` is the key."""
+
+    table = "input_errors"
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(key)
 
 
 _SIMPLE_ESCAPES = {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\", "0": b"\x00"}
@@ -196,7 +204,7 @@ def _parse_one_by_one(text: str) -> bytes:
             i += 1
             continue
         if i + 1 >= len(text):
-            raise EscapeError("a lone backslash at the end (write \\\\ for a backslash)")
+            raise EscapeError("lone-backslash")
         nxt = text[i + 1]
         if nxt in _SIMPLE_ESCAPES:
             out += _SIMPLE_ESCAPES[nxt]
@@ -208,8 +216,8 @@ def _parse_one_by_one(text: str) -> bytes:
                     raise ValueError
                 out.append(int(digits, 16))
             except ValueError:
-                raise EscapeError(f"\\x needs two hex digits, got {digits!r}") from None
+                raise EscapeError("bad-hex-escape", digits=repr(digits)) from None
             i += 4
         else:
-            raise EscapeError(f"unknown escape \\{nxt} (use \\r \\n \\t \\0 \\xNN or \\\\)")
+            raise EscapeError("unknown-escape", escape=nxt)
     return bytes(out)

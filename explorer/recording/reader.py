@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.core.render import EscapeError, parse_escapes, visible_text
+from explorer.knowledge.keyed import error_text
 from explorer.knowledge.tables import DEFAULT_LANG, text
 from explorer.recording.chunk import CLIENT, SERVER, Chunk
 
@@ -71,7 +72,7 @@ class _Bad(ValueError):
 def _reason(exc: BaseException, lang: str) -> str:
     if isinstance(exc, _Bad):
         return text("transcript", "reader-reason", lang, exc.key, **exc.values)
-    return visible_text(str(exc))  # Python's own words (a bad Base64, a wrong type...)
+    return visible_text(error_text(exc, lang))  # a bad escape's reason; Python's words for the rest
 
 
 def read_bounded(path: Path | str, limit: int = MAX_BYTES, lang: str = DEFAULT_LANG) -> str:

@@ -305,7 +305,7 @@ class Repl:
             try:
                 command = parse_command(text)
             except CommandError as exc:
-                self.error(str(exc))
+                self.error(error_text(exc, self.lang))
                 return
             self.send(command)
 

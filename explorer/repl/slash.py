@@ -236,7 +236,7 @@ def _raw(repl: Repl, arg: str) -> None:
     try:
         data = parse_escapes(arg)
     except EscapeError as exc:
-        repl.error(str(exc))
+        repl.error(error_text(exc, repl.lang))
         return
     repl.send(RawBytes(data))
 
