@@ -172,3 +172,13 @@ def test_the_tls_lines_fit_80_columns_in_chinese(sandbox) -> None:
     at = shown.index("   证书：commonName=smtp-explorer sandbox")
     tls = shown[shown.index("   TLS 已建立：TLSv1"):shown.index("\n", shown.index("teaching server", at))].split("\n")
     assert len(tls) >= 3 and all(width(line) <= 80 for line in tls), tls
+
+
+def test_the_strict_refusal_is_wrapped_in_chinese() -> None:
+    from explorer.client.engine import Target
+    from explorer.width import width
+
+    _, shown = run_repl(Target("127.0.0.1", 9), ["/lang zh", "/strict", "MAIL FROM:x"])
+    start = shown.index("   严格模式：没有发送（not-connected, missing-angle-brackets）；")
+    lines = shown[start:].split("\n")[:2]
+    assert "可关闭严格模式" in lines[1] and all(width(line) <= 80 for line in lines), lines

@@ -351,7 +351,7 @@ class Repl:
             if isinstance(outgoing, Command):
                 self.addresses.sent(outgoing)
         except StrictModeError as exc:
-            self.say([("error", "   " + self.text("strict-refused", reason=exc))])
+            self.say([("error", wrap(self.text("strict-refused", reason=exc), "   "))])
             return
         if not wire.endswith(b"\n") and self.engine.state is not State.DATA:
             self.say([("note", wrap(note("no-line-end", self.lang), "   "))])
