@@ -74,8 +74,7 @@ def test_a_wrapped_chinese_usage_stays_aligned_and_within_80_columns() -> None:
 def test_every_help_text_is_chinese_and_fits_80_columns(command) -> None:
     shown = _help(*([command] if command else []), "--lang", "zh")
     for line in shown.splitlines():
-        # command examples are typed as they are, whatever their length; the sandbox's profile
-        # summaries have no Chinese yet (the provider texts' own table)
+        # command examples are typed as they are, whatever their length
         if is_wide(line) and not line.lstrip().startswith("smtp-explorer "):
             assert width(line) <= 80, line
 
@@ -89,3 +88,9 @@ def test_every_option_of_every_command_has_its_chinese_help() -> None:
         for action in parser._actions:
             if action.help not in (None, argparse.SUPPRESS) and not isinstance(action, argparse._SubParsersAction):
                 assert is_wide(action.help), (name, action.dest, action.help)
+
+
+def test_the_sandbox_help_lists_the_profiles_in_chinese() -> None:
+    shown = _help("sandbox", "--lang", "zh")
+    assert "\n  qq        QQ 邮箱：只能在加密连接上认证（明文连接上 AUTH 得到 530 并断开），\n" in shown
+    assert "QQ Mail" not in shown and "a lenient teaching server" not in shown

@@ -21,20 +21,22 @@ DEFAULT_PORT = 1025  # courses already grade the assignment against it
 DEFAULT_TLS_PORT = 1465  # implicit TLS, as 465, for the profiles that have it
 
 
-def _epilog(lang: str) -> str:
-    from explorer.sandbox.texts import SCENARIO_DESCRIPTIONS
+def _columns(texts: dict[str, str]) -> str:
+    """``name  text`` lines for the epilog: a Chinese text wrapped under its column by display
+    width (an English one is kept on one line, as before)."""
     from explorer.width import fill, is_wide
 
-    scenarios = SCENARIO_DESCRIPTIONS.get(lang, SCENARIOS)
-    width = max(len(name) for name in scenarios)
-    # A Chinese description is wrapped under its column by display width (the English ones
-    # are kept on one line each, as before).
-    scenario_lines = "\n".join(
+    width = max(len(name) for name in texts)
+    return "\n".join(
         fill(text, 78, indent=f"  {name:<{width}}  ", hanging=" " * (width + 4)) if is_wide(text)
-        else f"  {name:<{width}}  {text}" for name, text in scenarios.items())
-    width = max(len(name) for name in PROFILE_NAMES)
-    profile_lines = "\n".join(f"  {name:<{width}}  {text}"
-                              for name, text in profile_summaries().items())
+        else f"  {name:<{width}}  {text}" for name, text in texts.items())
+
+
+def _epilog(lang: str) -> str:
+    from explorer.sandbox.texts import SCENARIO_DESCRIPTIONS
+
+    scenario_lines = _columns(SCENARIO_DESCRIPTIONS.get(lang, SCENARIOS))
+    profile_lines = _columns(profile_summaries(lang))
     accounts = "\n".join(f"  {a.describe(lang)}" for a in DEFAULT_ACCOUNTS)
     return help_text("sandbox.epilog", lang, profiles=profile_lines, scenarios=scenario_lines,
                      accounts=accounts, data_env=DATA_ENV)
