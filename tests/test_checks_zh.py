@@ -92,3 +92,20 @@ def test_every_check_the_code_names_is_in_the_table() -> None:
     assert len(named) > 50
     assert sorted(named - set(table)) == []
     assert sorted(set(table) - named) == []  # and no entry is left unused
+
+
+def test_a_reason_from_the_core_or_the_sandbox_is_said_in_either_language(tmp_path: Path) -> None:
+    path = tmp_path / "reasons.toml"
+    path.write_text(LESSON.replace('command = "HELO me"', 'raw = "NOOP\\\\q"')
+                    .replace('language = "en"\n', 'language = "en"\n\n[needs]\nscenarios = ["nope"]\n'), encoding="utf-8")
+    found = check_lesson(path)
+    shown = {p.field: (p.render("en"), p.render("zh")) for p in found}
+    assert shown["needs.scenarios"][1].endswith("scenarios: 未知的场景 'nope'（可用的场景：require-auth, require-tls, "
+                                          "auth-code, sender-must-match, unknown-recipient, greylist, "
+                                          "mailbox-full, size-limit, slow, shutdown）")
+    assert shown["needs.scenarios"][0].endswith("scenarios: unknown scenario 'nope' (known: require-auth, require-tls, "
+                                          "auth-code, sender-must-match, unknown-recipient, greylist, "
+                                          "mailbox-full, size-limit, slow, shutdown)")
+    raw = next(text for field, text in shown.items() if field.endswith("raw"))
+    assert "未知的转义 \\q（可用的有 \\r \\n \\t \\0 \\xNN 或 \\\\）：" in raw[1]
+    assert "unknown escape \\q (use \\r \\n \\t \\0 \\xNN or \\\\): " in raw[0]

@@ -87,10 +87,6 @@ class Checker:
         """The problem ``key`` (an entry of the table ``checks``) at the key ``path``."""
         self.problems.append(Problem.of(self.path, *self._where(path), key, **values))
 
-    def note(self, path: tuple, message: str) -> None:
-        """A problem told by another module (an exception's text), shown as it is."""
-        self.problems.append(Problem(self.path, *self._where(path), message))
-
     def string(self, table: dict, key: str, path: tuple, *, required: bool = True) -> str:
         value = table.get(key)
         if value is None:

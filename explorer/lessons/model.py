@@ -44,10 +44,15 @@ class Problem:
 
 
 def check_text(key: str, lang: str = "en", /, **values: object) -> str:
-    """Entry ``key`` of the table ``checks`` (what ``lesson check`` and ``rubric check`` say)."""
+    """Entry ``key`` of the table ``checks`` (what ``lesson check`` and ``rubric check`` say).
+    A value that is an exception (a keyed one, a Base64 or escape error of the core...) is said
+    in ``lang`` too."""
+    from explorer.knowledge.keyed import error_text
     from explorer.knowledge.tables import fill, load, pick
 
-    return fill(pick(load("checks")[key], lang)["text"], **values)
+    said = {name: error_text(value, lang) if isinstance(value, BaseException) else value
+            for name, value in values.items()}
+    return fill(pick(load("checks")[key], lang)["text"], **said)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from explorer.core.commands import CommandError, parse_command
 from explorer.core.render import EscapeError, parse_escapes
 from explorer.core.states import EFFECTS, State
 from explorer.knowledge.codes import known_codes
-from explorer.knowledge.keyed import error_text
 from explorer.lessons.locate import Checker
 from explorer.lessons.model import Question, ReplyRule, Step, fill
 
@@ -144,7 +143,7 @@ def read_scenarios(value: Any, check: Checker, path: tuple) -> list[str]:
         try:
             validate_scenario(str(name))
         except ValueError as exc:
-            check.note(path, str(exc))
+            check.add(path, "reason", error=exc)
     return value
 
 
@@ -159,7 +158,7 @@ def _can_pass(step: Step, check: Checker, path: tuple, variables: dict[str, str]
         try:
             parse_escapes(filled)
         except EscapeError as exc:
-            check.add(path + ("raw",), "bad-escape", error=error_text(exc))
+            check.add(path + ("raw",), "bad-escape", error=exc)
     if step.kind == "command":
         if line_break(filled):
             return  # reported already, and no command can be read from it
@@ -178,7 +177,7 @@ def _command_rules(step: Step, filled: str, check: Checker, path: tuple, variabl
     try:
         command = parse_command(filled)
     except CommandError as exc:
-        check.note(path + ("command",), error_text(exc))
+        check.add(path + ("command",), "reason", error=exc)
         return None
     if step.verb is not None and str(step.verb).upper() != command.verb:
         check.add(path + ("verb",), "own-verb", verb=command.verb)
