@@ -137,3 +137,11 @@ def test_bad_input_is_one_line_and_status_2(tmp_path):
     assert "no.csv: no such file" in done.stderr
     done = report("--data-dir", str(data), "-o", str(tmp_path / "no" / "dir" / "r.txt"), code=2)
     assert done.stderr.startswith("smtp-explorer: error: cannot write ")
+
+
+def test_an_empty_log_is_a_class_that_has_not_connected(tmp_path):
+    write_public(tmp_path, generate(2, "s", "lab.test"))
+    (tmp_path / "sessions.jsonl").write_bytes(b"")  # the class server started; nobody came yet
+    out = report("--data-dir", str(tmp_path)).stdout.splitlines()
+    assert out[0] == "Class report: 2 students, 0 connected, 0 with a message delivered, 0 sessions"
+    assert out[-1] == "not connected (2): s001 s002"

@@ -103,7 +103,7 @@ def test_duplicate_names_and_empty_rubric(tmp_path):
     (problem,) = check_rubric(path)
     assert str(problem).startswith(f"{path}:1: toml: not valid TOML")
     assert [str(p) for p in check_rubric(tmp_path / "none.toml")] == [
-        f"{tmp_path / 'none.toml'}:0: file: no such rubric file"]
+        f"{tmp_path / 'none.toml'}: no such rubric file"]
 
 
 def test_rubric_check_command(tmp_path):

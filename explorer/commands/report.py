@@ -68,7 +68,8 @@ def _report(args: argparse.Namespace) -> int:
     try:
         rubric = load_rubric(args.rubric) if args.rubric is not None else None
         roster = _roster(args, data_dir)
-        sessions = read_log(log, args.lang) if log.is_file() else []
+        # An empty log: the class server started, nobody has connected yet.
+        sessions = read_log(log, args.lang) if log.is_file() and log.stat().st_size else []
     except RosterError as exc:
         raise UsageError(visible_text(exc.text(args.lang))) from None
     except (RubricError, ValueError, SessionFileError) as exc:

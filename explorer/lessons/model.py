@@ -38,8 +38,11 @@ class Problem:
         return self.render()
 
     def render(self, lang: str = "en") -> str:
-        """``file:line: field: message``, the message in ``lang`` when the table has it."""
+        """``file:line: field: message``, the message in ``lang`` when the table has it;
+        ``file: message`` for the file as a whole (line 0: missing, unreadable)."""
         message = check_text(self.key, lang, **dict(self.values)) if self.key else self.message
+        if not self.line:
+            return f"{self.path}: {message}"
         return f"{self.path}:{self.line}: {self.field}: {message}"
 
 
