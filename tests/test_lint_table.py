@@ -15,7 +15,8 @@ from explorer.lint.commands import MASKS
 
 PACKAGE = Path(explorer.__file__).parent
 # The rules, and the walker that applies them.
-LINT = sorted((PACKAGE / "lint").glob("*.py")) + [PACKAGE / "recording" / "walker.py"]
+LINT = sorted((PACKAGE / "lint").glob("*.py")) + [PACKAGE / "recording" / name
+                                                  for name in ("walker.py", "judging.py")]
 FIELDS = ("what", "why", "server", "fix")
 PLACEHOLDERS = {"verb", "previous", "sequence", "header_from", "mail_from", "user", "code",
                 "count", "where", "advice", "advice_fix"}

@@ -40,6 +40,7 @@ def test_credentials_sent_as_commands_are_the_secrets_redaction_removes(make_san
     # Those lines are named nowhere: no verb, no "unknown command" naming the Base64.
     assert not any(f.key == "unknown-command" for f in analysis.findings)
     # The log holds the placeholder in their place; the walk of it says the same.
+    box.stop()  # the log is written once the session is over: stopping waits for it
     [logged] = read_recordings(tmp_path / "sessions.jsonl")
     assert [(c.direction, c.data) for c in logged.chunks] == \
         [(c.direction, c.data) for c in redact(record)]
