@@ -142,6 +142,7 @@ def recorded(make_sandbox, tmp_path):
     refused_session(refusing)
     for each in (box, refusing):
         assert each.wait_until_idle(5.0)
+        each.stop()  # every session ended is in its log once stopped (it is written after the end)
     echo = echoing_server_session(tmp_path)
     logs = [tmp_path / "box" / "sessions.jsonl", tmp_path / "refusing" / "sessions.jsonl"]
     return box, refusing, secrets, history, [slash_saved, option_saved, echo], logs
