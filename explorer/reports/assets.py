@@ -51,7 +51,8 @@ h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
 .lane-head { grid-row: 1; text-align: center; font-weight: 600; border: 2px solid var(--line); border-radius: 6px;
   padding: .2rem .25rem; margin: 0 .2rem; background: #f6f8fa; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .lane-head.c { grid-column: 2; } .lane-head.s { grid-column: 4; }
-.lane-head small { display: block; font-weight: normal; color: var(--muted); font-size: .75rem; }
+.lane-head small { display: block; font-weight: normal; color: var(--muted); font-size: .75rem;
+  overflow: hidden; text-overflow: ellipsis; }
 .lanes .l, summary .l, .marker .l, .detail .l { grid-row: 1; align-self: stretch;
   background: linear-gradient(var(--line), var(--line)) center / 2px 100% no-repeat; }
 .l.c { grid-column: 2; } .l.s { grid-column: 4; }

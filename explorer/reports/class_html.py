@@ -22,7 +22,7 @@ from explorer.recording.walker import analyse
 from explorer.reports.assets import CSP, CSS, SCRIPT
 from explorer.reports.class_facts import SessionFacts
 from explorer.reports.class_log import LoggedSession
-from explorer.reports.class_formats import mistake_list, shown_time, texts
+from explorer.reports.class_formats import counts, mistake_list, shown_time, texts
 from explorer.reports.class_report import ClassReport, StudentRow
 from explorer.reports.findings import lint_findings
 from explorer.reports.html import render_ladder
@@ -182,9 +182,7 @@ def render_class_html(report: ClassReport, lang: str = "en") -> str:
     """The whole page."""
     t = texts(lang)
     title = t["title"]
-    heading = t["heading"].format(title=title, students=len(report.students),
-                                  connected=len(report.students) - len(report.not_connected),
-                                  delivered=len(report.delivered), sessions=report.sessions)
+    heading = counts(report, t)  # under the title: not the title again
     out = ["<!DOCTYPE html>", f'<html lang="{_e(html_lang(lang))}">', "<head>", '<meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -167,6 +167,12 @@ def _header(t: Transcript, placed: dict, title: str) -> list[str]:
     return out
 
 
+def _lane_head(side: str, name: str, address: object) -> str:
+    shown = visible_text(str(address or ""))
+    small = f'<small title="{_e(shown)}">{_e(shown)}</small>' if shown else ""
+    return f'<span class="lane-head {side}">{_e(name)}{small}</span>'
+
+
 def render_ladder(transcript: Transcript, findings: Iterable[Any] | None = None, *,
                   anchor: str = "", placed: dict | None = None) -> str:
     """The ladder alone (``<main class="ladder">``), for a page that shows several: the class
@@ -176,12 +182,12 @@ def render_ladder(transcript: Transcript, findings: Iterable[Any] | None = None,
     page = group("page", t.lang)
     if placed is None:
         placed = place_findings(t, findings)
-    where = visible_text(str(t.meta.get("server") or t.meta.get("peer") or ""))
-    server_name = f"<small>{_e(where)}</small>" if where else ""
     out = ['<main class="ladder" role="list">',
            '<div class="lanes" aria-hidden="true"><span class="gut"></span>'
-           f'<span class="lane-head c">{_e(page["client"])}</span>'
-           f'<span class="lane-head s">{_e(page["server"])}{server_name}</span>'
+           # Under each side its address: the server a client connected to; the client (the
+           # sandbox's "peer") that connected to the sandbox.
+           f'{_lane_head("c", page["client"], t.meta.get("peer"))}'
+           f'{_lane_head("s", page["server"], t.meta.get("server"))}'
            '<span class="l c"></span><span class="l s"></span></div>']
     gaps = deltas(t)
     tls_now = False
