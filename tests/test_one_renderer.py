@@ -1,8 +1,9 @@
 """Issue 12: one recorded session, one renderer. A real sandbox session (a pipelined part, a
-refused recipient, a command out of order, a second /connect) is shown by the REPL, then read back by ``inspect``, the
-text, Markdown and HTML transcripts and replay; a lesson runs under the autopilot. For every
-reply, each of them says the same words: the meaning of its code and its explanation
-(``reply_texts``, made once from the knowledge tables), in English and in Chinese.
+refused recipient, a command out of order, a second /connect) is shown by the REPL and its
+/history, then read back by ``inspect``, the text, Markdown and HTML transcripts and replay; a
+lesson runs under the autopilot. For every reply, each of them says the same words: the meaning
+of its code and its explanation (``reply_texts``, made once from the knowledge tables), in
+English and in Chinese.
 
 Layouts differ (wrapped at other widths, indented, escaped for HTML or Markdown), words may not:
 texts are compared with all white space removed, in the order the replies came.
@@ -24,6 +25,8 @@ from explorer.knowledge.tables import text as table_text
 from explorer.lessons.loader import find_lesson, load_lesson
 from explorer.lessons.runner import autopilot
 from explorer.repl.console import Console
+from explorer.repl.view import session_lines
+from explorer.reports.fmt import marker_text
 from explorer.reports.html import render_html
 from explorer.reports.inspector import annotate as inspect_lines
 from explorer.reports.markdown import md_text, render_markdown
@@ -67,7 +70,8 @@ def session(request, make_sandbox, tmp_path):
     """The REPL's screen, the saved file and its transcript, in one language."""
     lang = request.param
     sandbox = make_sandbox(scenarios=["unknown-recipient"])  # nobody@ is refused
-    repl, screen = run_repl(sandbox_target(sandbox), KEYS, sandbox=lambda: sandbox, lang=lang)
+    repl, screen = run_repl(sandbox_target(sandbox), KEYS + ["/history"], sandbox=lambda: sandbox,
+                            lang=lang)
     path = tmp_path / "session.jsonl"
     save_engine_session(repl.engine, path, lang=lang)
     return lang, screen, path, load_transcript(path, lang=lang)
@@ -118,6 +122,15 @@ def test_the_autopilot_explains_each_reply_as_the_repl_does(sandbox, tmp_path, l
     replies = _replies(load_transcript(path, lang=lang))
     assert len(replies) == len(re.findall(r"^   S: \d{3}", "\n".join(out), re.M))
     assert_said_in_order("\n".join(out), replies)
+
+
+def test_history_is_the_saved_session_line_for_line(session) -> None:
+    """/history reads the session as /save and the transcripts do: both connections, where
+    each opened and closed, every exchange as the wire had it."""
+    lang, screen, _, transcript = session
+    shown = ["".join(text for _, text in line) for line in session_lines(transcript)]
+    assert "   " + marker_text("connection-opened", lang, number=2) in shown
+    assert screen.rstrip("\n").endswith("\n".join(shown))
 
 
 def test_explain_says_what_to_do_in_the_words_a_reply_in_a_session_gets(session, capsys) -> None:

@@ -442,13 +442,12 @@ class Repl:
             self._data_index = DATA_TEMPLATE.index("")
 
     def transcript(self) -> list[Line]:
-        """The session so far as C:/S: lines; secrets replaced by the placeholder."""
-        from explorer.recording import redact
+        """The session so far as C:/S: lines, read as /save and the transcripts read it (the one
+        walker, secrets replaced by the one placeholder)."""
+        from explorer.reports.secrets import prepare
 
-        lines: list[Line] = []
-        for chunk in redact(self.engine.log, self.engine.secrets):
-            lines += view.wire_lines(chunk.direction, chunk.data, lang=self.lang)
-        return lines
+        transcript, _ = prepare(self.engine.log, secrets=self.engine.secrets, lang=self.lang)
+        return view.session_lines(transcript)
 
     def leave(self) -> None:
         if self.engine.connected and self.engine.session.unfinished_line:

@@ -17,7 +17,7 @@ from explorer.knowledge.keyed import flaw_text
 from explorer.knowledge.tables import text as table_text
 from explorer.repl.console import Line
 
-__all__ = ["typed_text", "wire_lines", "folded_wire_lines", "warning_lines", "finding_lines", "event_lines", "answer_lines", "stage_lines", "code_style",
+__all__ = ["typed_text", "wire_lines", "folded_wire_lines", "warning_lines", "finding_lines", "event_lines", "answer_lines", "marker_lines", "session_lines", "stage_lines", "code_style",
            "dot_stuff_note"]
 
 
@@ -193,6 +193,29 @@ def event_lines(event: Event, lang: str = "en", *, hex_dump: bool = False) -> li
             lines += [[("warn", wrap(note("client-aborted", lang), "   "))], [("dim", "   " + _t("closed-next", lang))]]
         return lines
     return [[("error", f"(unexpected event {type(event).__name__})")]]
+
+
+def marker_lines(transcript, index: int) -> list[Line]:
+    """What happened on the connection just before exchange ``index`` of a recorded session (an
+    :class:`explorer.reports.model.Transcript`): opened, closed, TLS started; for replay and
+    /history."""
+    from explorer.reports.fmt import marker_text
+
+    lines: list[Line] = []
+    for marker in transcript.markers_before(index):
+        style = "tls" if marker.kind.startswith("tls") else "dim"
+        lines.append([(style, "   " + marker_text(marker.kind, transcript.lang, number=marker.connection))])
+    return lines
+
+
+def session_lines(transcript) -> list[Line]:
+    """A recorded session as ``C:``/``S:`` lines, exchange by exchange, with where connections
+    opened and closed and where TLS started (/history)."""
+    lines: list[Line] = []
+    for exchange in transcript.exchanges:
+        lines += marker_lines(transcript, exchange.index)
+        lines += wire_lines(exchange.direction, exchange.data, lang=transcript.lang)
+    return lines + marker_lines(transcript, len(transcript.exchanges))
 
 
 def stage_lines(state: State, lang: str = "en") -> list[Line]:

@@ -22,7 +22,7 @@ from prompt_toolkit.layout.controls import FormattedTextControl
 from explorer.core.states import State
 from explorer.repl import view
 from explorer.repl.console import Console, Line
-from explorer.reports.fmt import clock, delta, marker_text
+from explorer.reports.fmt import clock, delta
 from explorer.reports.model import CLIENT, Exchange, Transcript
 from explorer.reports.texts import text
 
@@ -57,14 +57,6 @@ def steps(transcript: Transcript) -> list[Step]:
     return out
 
 
-def _marker_lines(transcript: Transcript, index: int) -> list[Line]:
-    lines: list[Line] = []
-    for marker in transcript.markers_before(index):
-        style = "tls" if marker.kind.startswith("tls") else "dim"
-        lines.append([(style, "   " + marker_text(marker.kind, transcript.lang, number=marker.connection))])
-    return lines
-
-
 def _exchange_lines(exchange: Exchange, lang: str, hex_dump: bool) -> list[Line]:
     if exchange.direction == CLIENT:
         return view.warning_lines(tuple(exchange.checks), lang) + view.wire_lines(
@@ -86,16 +78,16 @@ def step_lines(transcript: Transcript, step: Step, *, shown_state: State | None 
                   time=clock(first.time), delta=delta(first.time - previous),
                   tls=text("replay", "tls", lang) if first.tls else "")
     lines: list[Line] = [[("title", header)]]
-    lines += _marker_lines(transcript, step.first)
+    lines += view.marker_lines(transcript, step.first)
     state = State(first.state_before) if first.state_before else None
     if state is not None and state is not shown_state and state is not State.DATA_END:
         lines += view.stage_lines(state, lang)
     for index in range(step.first, step.last + 1):
         if index != step.first:
-            lines += _marker_lines(transcript, index)
+            lines += view.marker_lines(transcript, index)
         lines += _exchange_lines(exchanges[index], lang, hex_dump)
     if step.last == len(exchanges) - 1:
-        lines += _marker_lines(transcript, len(exchanges))
+        lines += view.marker_lines(transcript, len(exchanges))
     return lines
 
 
