@@ -189,6 +189,35 @@ def test_every_bundled_lesson_passes_the_autopilot(path: Path) -> None:
         assert "C: AUTH PLAIN <secret removed>" in done.stdout
 
 
+def test_the_autopilot_leaves_out_a_credential_the_server_echoes(tmp_path: Path) -> None:
+    """AUTH PLAIN <blob>, answered by a 535 that repeats the blob upper-cased: neither is shown
+    (the one redaction, over the whole session, as every other output applies it)."""
+    from scripted_server import ScriptedServer
+
+    blob = base64.b64encode(f"\0{LEARNER}\0{PASSWORD}".encode())
+    path = write(tmp_path, GOOD.replace('"HELO me"', '"EHLO me"') + f"""
+[[step]]
+narration = "Log in."
+command = "AUTH PLAIN {blob.decode()}"
+reply = 535
+""", "echo.toml")
+    server = ScriptedServer([("send", b"220 echo ESMTP\r\n"), ("read",), ("send", b"250 echo\r\n"),
+                             ("read",), ("send", b"535 5.7.8 bad credentials: " + blob.upper() + b"\r\n"),
+                             ("read",), ("close",)])
+    out: list[str] = []
+    try:
+        lesson = load_lesson(path)
+        engine = Engine(Target("127.0.0.1", server.port, "plain", timeout=5.0))
+        assert autopilot(lesson, engine, lesson.variables, None, out.append)
+    finally:
+        server.close()
+    shown = "\n".join(out)
+    assert "C: AUTH PLAIN <secret removed>\\r\\n" in shown
+    assert "S: 535 5.7.8 bad credentials: <secret removed>\\r\\n" in shown
+    for secret in (blob, blob.upper(), PASSWORD.encode()):
+        assert secret.decode() not in shown
+
+
 def test_autopilot_fails_when_the_server_disagrees(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("reply = 250", "reply = 251"), "strict.toml")
     done = subprocess.run([sys.executable, "-m", "explorer", "lesson", str(path), "--auto"],

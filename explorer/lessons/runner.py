@@ -12,8 +12,7 @@ from explorer.client.engine import Engine, Outcome
 from explorer.lessons.judge import judge
 from explorer.lessons.model import Lesson, Step, fill
 from explorer.lessons.texts import text
-from explorer.recording import (CLIENT, PLACEHOLDER, SERVER, Chunk, redact, redact_slice,
-                                secret_spans)
+from explorer.recording import CLIENT, PLACEHOLDER, SERVER, redact_slice, secret_spans
 
 __all__ = ["step_outgoing", "suggestion_for", "autopilot", "apply_actions"]
 
@@ -63,6 +62,7 @@ def autopilot(lesson: Lesson, engine: Engine, variables: dict[str, str], sandbox
               write: Callable[[str], None], lang: str = "en") -> bool:
     """Send every step's expected input, print the transcript and verdicts; True if all passed."""
     passed = 0
+    screen = _Screen(engine, write, lang)
     for step in lesson.steps:
         write(text("auto-step", lang, n=step.index + 1, total=len(lesson.steps), headline=_headline(step, variables)))
         for note in apply_actions(step, engine, sandbox, lang):
@@ -70,14 +70,13 @@ def autopilot(lesson: Lesson, engine: Engine, variables: dict[str, str], sandbox
         if step.kind == "connect" or step.session == "reconnect":
             outcome = engine.connect()
             if step.kind != "connect":
-                _transcript(outcome, engine.secrets, write, lang)
+                screen.show(outcome)
         if step.kind == "connect":
             sent = None
         else:
             sent = step_outgoing(step, variables)
             outcome = engine.send(sent)
-            _transcript_client(engine, outcome.wire, step.secret, write)
-        _transcript(outcome, engine.secrets, write, lang)
+        screen.show(outcome)
         verdict = judge(step, sent, outcome, variables, lang)
         passed += verdict.passed
         write(f"   {'PASS' if verdict.passed else 'FAIL'}: {verdict.reason}")  # the tokens a script greps for
@@ -93,36 +92,43 @@ def _headline(step: Step, variables: dict[str, str]) -> str:
     return first[:70] + ("..." if len(first) > 70 else "")
 
 
-def _transcript_client(engine: Engine, wire: bytes, secret: bool,
-                       write: Callable[[str], None]) -> None:
-    if secret:
-        write(f"   C: {visible(PLACEHOLDER)}\\r\\n")
-        return
-    # The one definition of a secret, over the whole session so far (AUTH PLAIN <blob>...).
-    log = list(engine.log)
-    sent = sum(len(c.data) for c in log if c.direction == CLIENT)
-    wire = redact_slice(wire, CLIENT, sent - len(wire), secret_spans(log, engine.secrets))
-    start = 0
-    while start < len(wire):
-        end = wire.find(b"\n", start)
-        end = len(wire) if end < 0 else end + 1
-        write(f"   C: {visible(wire[start:end])}")
-        start = end
+class _Screen:
+    """Writes what crossed the wire since the last call, as the REPL shows it: the bytes, each
+    reply with its one explanation. Secrets go through the one redaction over the whole session
+    so far (``AUTH PLAIN <blob>``, a reply that echoes a credential)."""
 
+    def __init__(self, engine: Engine, write: Callable[[str], None], lang: str) -> None:
+        self.engine, self.write, self.lang = engine, write, lang
+        self.seen = {CLIENT: 0, SERVER: 0}  # bytes of each direction already shown
 
-def _transcript(outcome: Outcome, secrets: list[bytes], write: Callable[[str], None],
-                lang: str) -> None:
-    # The REPL's view: each reply with its one explanation, and its words for what is not a reply.
-    from explorer.core.session import Answer
-    from explorer.repl.view import answer_lines, event_lines
+    def _new(self, direction: str) -> tuple[bytes, int]:
+        """Everything ``direction`` sent in the session, and where the part not shown yet starts."""
+        stream = b"".join(c.data for c in self.engine.log if c.direction == direction)
+        start, self.seen[direction] = self.seen[direction], len(stream)
+        return stream, start
 
-    for event in outcome.events:
-        if isinstance(event, Answer):  # a reply may echo a credential: the one redaction takes it out
-            shown = redact([Chunk(0.0, SERVER, event.reply.raw)], secrets)[0].data
-            for line in shown.splitlines(keepends=True):
-                write(f"   S: {visible(line)}")
-            lines = answer_lines(event, lang)
-        else:
-            lines = event_lines(event, lang)
-        for line in lines:
-            write("   " + "".join(part for _, part in line).strip())
+    def _wire(self, tag: str, data: bytes) -> None:
+        for line in data.splitlines(keepends=True):
+            self.write(f"   {tag}: {visible(line)}")
+
+    def show(self, outcome: Outcome) -> None:
+        from explorer.core.session import Answer
+        from explorer.repl.view import answer_lines, event_lines  # the REPL's words
+
+        spans = secret_spans(list(self.engine.log), self.engine.secrets)
+        sent, start = self._new(CLIENT)
+        self._wire("C", redact_slice(sent[start:], CLIENT, start, spans))
+        heard, cursor = self._new(SERVER)
+        for event in outcome.events:
+            if isinstance(event, Answer):
+                at = heard.find(event.reply.raw, cursor)  # the log holds every byte received
+                if at < 0:  # never expected; then show nothing that might be secret
+                    self._wire("S", PLACEHOLDER + b"\r\n")
+                else:
+                    cursor = at + len(event.reply.raw)
+                    self._wire("S", redact_slice(event.reply.raw, SERVER, at, spans))
+                lines = answer_lines(event, self.lang)
+            else:
+                lines = event_lines(event, self.lang)
+            for line in lines:
+                self.write("   " + "".join(part for _, part in line).strip())
