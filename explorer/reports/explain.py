@@ -1,8 +1,9 @@
 """The texts of one exchange: its label on the arrow, its one-line meaning, its explanation.
 
-The words the live REPL shows too (``explorer.repl.view`` styles :func:`reply_explanation`), as plain lines: the reply code's
-meaning, why it came now, what to do, the state change; for what the client sent, what it is and
-the protocol core's warnings. Every text comes from the knowledge tables; bytes from the wire
+The words every front end shows (``explorer.repl.view`` styles :func:`reply_explanation` for the
+REPL, replay and the lesson autopilot; the inspector and the transcripts lay it out as lines): the
+reply code's meaning, why it came now, what to do, the state change; for what the client sent,
+what it is and the protocol core's warnings. Every text comes from the knowledge tables; bytes from the wire
 are shown through the visible rendering only.
 """
 
@@ -117,10 +118,10 @@ def code_advice(code: int, to: str | None, lang: str, *, unexpected: bool = Fals
 
 def reply_explanation(answer: Answer, lang: str) -> list[tuple[str, str]]:
     """The one explanation of a reply, as ``(role, text)`` pairs in order; every front end (the
-    REPL, replay, the transcripts, the lesson autopilot) shows these words. Roles: multiline,
-    enhanced, provider (what it means at that server, what to do there), why, next, malformed,
-    state. Texts from ``knowledge/transcript.toml`` ``[explain]`` and, for why now and what to
-    do, ``knowledge/explain.toml`` (as ``smtp-explorer explain`` says them); safe to show."""
+    REPL, replay, the transcripts, inspect and sandbox --inspect, the lesson autopilot) shows
+    these words. Roles: multiline, enhanced, provider (what it means at that server, what to do
+    there), why, next, malformed, state. Texts from ``knowledge/transcript.toml`` ``[explain]``
+    and, for why now and what to do, :func:`code_advice`; safe to show."""
     reply = answer.reply
     out: list[tuple[str, str]] = []
     if reply.multiline:

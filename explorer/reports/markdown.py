@@ -1,5 +1,5 @@
 """A Markdown report of a session: a summary, the C:/S: transcript, a table of the exchanges
-with the meaning of each, and the findings if there are any.
+with the meaning of each, their explanations, and the findings if there are any.
 
 Everything from the wire is in code spans or a fenced block sized to what it holds; every other
 text is escaped, so a reply such as ``<domain> Service ready`` cannot turn into HTML.
@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from explorer import __version__
 from explorer.reports.findings import finding_text, place_findings
 from explorer.reports.fmt import deltas, delta, summary_rows, wire_lines
-from explorer.reports.model import CLIENT, Transcript
+from explorer.reports.model import CLIENT, Exchange, Transcript
 from explorer.reports.text import transcript_lines
 from explorer.reports.texts import text
 
@@ -43,6 +43,13 @@ def _short(value: str) -> str:
     return value if len(value) <= _WIRE_WIDTH else value[:_WIRE_WIDTH - 3] + "..."
 
 
+def _wire_and_meaning(exchange: Exchange) -> tuple[str, str]:
+    """What an exchange is on the wire (its first line, shortened; for content, its size) and
+    what it means (a reply's code and meaning)."""
+    wire = _short(wire_lines(exchange)[0]) if exchange.kind != "content" else exchange.label
+    return wire, exchange.label if exchange.code is not None else exchange.meaning
+
+
 def render_markdown(transcript: Transcript, findings: Iterable[Any] | None = None) -> str:
     """The report as Markdown text."""
     lang = transcript.lang
@@ -69,10 +76,24 @@ def render_markdown(transcript: Transcript, findings: Iterable[Any] | None = Non
                 "|---:|---:|:---:|---|---|"]
         for exchange, gap in zip(transcript.exchanges, deltas(transcript)):
             arrow = "C → S" if exchange.direction == CLIENT else "C ← S"
-            wire = _short(wire_lines(exchange)[0]) if exchange.kind != "content" else exchange.label
-            meaning = exchange.label if exchange.code is not None else exchange.meaning
+            wire, meaning = _wire_and_meaning(exchange)
             marks = "".join(f" **⚑ {md_text(f.key)}**" for f in placed.get(exchange.index, ()))
             out.append(f"| {exchange.index} | {md_text(delta(gap))} | {arrow} | {md_code(wire)} "
                        f"| {md_text(meaning)}{marks} |")
+        out += _explanations(transcript)
     out += ["", md_text(page("generated", version=__version__)), ""]
     return "\n".join(out)
+
+
+def _explanations(transcript: Transcript) -> list[str]:
+    """Each exchange's explanation (the words the REPL and the HTML ladder show), as a list
+    under its number and label."""
+    explained = [e for e in transcript.exchanges if e.explanation]
+    if not explained:
+        return []
+    out = ["", f"## {md_text(text('page', 'explanation', transcript.lang))}", ""]
+    for exchange in explained:
+        wire, meaning = _wire_and_meaning(exchange)
+        out.append(f"- **{exchange.index}** {md_code(wire, in_table=False)} {md_text(meaning)}")
+        out += [f"  - {md_text(line)}" for line in exchange.explanation]
+    return out
