@@ -7,7 +7,7 @@ from typing import Callable
 
 from explorer.core.auth import b64encode_text
 from explorer.core.commands import AuthLine, MessageData, RawBytes, parse_command
-from explorer.core.render import parse_escapes, visible
+from explorer.core.render import parse_escapes, shown_lines
 from explorer.client.engine import Engine, Outcome
 from explorer.lessons.judge import judge
 from explorer.lessons.model import Lesson, Step, fill
@@ -108,8 +108,9 @@ class _Screen:
         return stream, start
 
     def _wire(self, tag: str, data: bytes) -> None:
-        for line in data.splitlines(keepends=True):
-            self.write(f"   {tag}: {visible(line)}")
+        # line by line as the REPL cuts them (at LF only), 8-bit text shown as text
+        for line in shown_lines(data):
+            self.write(f"   {tag}: {line.text}")
 
     def show(self, outcome: Outcome) -> None:
         from explorer.core.session import Answer
