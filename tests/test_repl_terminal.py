@@ -90,6 +90,8 @@ def test_a_learner_session_on_the_embedded_sandbox(terminal, tmp_path) -> None:
     screen = term.wait_for("S: 235 2.7.0")
     typed = screen.split("auth password>", 1)[1]  # the banner above prints the demo secrets on purpose
     assert "password123" not in typed and "auth password> ***********" in screen
+    # Nor its Base64, which decodes back to it: the placeholder stands on the C: line.
+    assert "cGFzc3dvcmQxMjM=" not in typed.replace("\n", "") and "C: <secret removed>\\r\\n" in typed
     for reply in ("S: 250 2.1.0", "S: 250 2.1.5", "S: 354"):  # MAIL FROM, RCPT TO, DATA: each
         term.keys("Right", "Enter")  # accepted from the suggestion once the previous reply is in
         term.wait_for(reply)
@@ -103,6 +105,22 @@ def test_a_learner_session_on_the_embedded_sandbox(terminal, tmp_path) -> None:
     messages = list((tmp_path / "sandbox" / "mail").glob("*/new/*"))
     assert len(messages) == 1 and b"\r\n.hello\r\n" in messages[0].read_bytes()
     assert (tmp_path / "history").exists()
+
+
+def test_reveal_secrets_shows_the_password_base64(terminal) -> None:
+    term = terminal([EXPLORER, "--reveal-secrets", "--lang", "zh"])
+    term.wait_for("/connect")
+    term.keys("/connect", "Enter")
+    term.wait_for("S: 220 sandbox.test")
+    term.keys("EHLO me", "Enter")
+    term.wait_for("S: 250 HELP\\r\\n")
+    term.keys("AUTH LOGIN", "Enter")
+    term.wait_for("用户名>")
+    term.keys("learner@sandbox.test", "Enter")
+    term.wait_for("密码>")
+    term.keys("password123", "Enter")
+    screen = term.wait_for("S: 235 2.7.0")
+    assert "C: cGFzc3dvcmQxMjM=\\r\\n" in screen and "<secret removed>" not in screen
 
 
 def test_colours_follow_the_terminal_and_no_color(terminal) -> None:

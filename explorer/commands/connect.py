@@ -37,7 +37,7 @@ def run_connect(args: argparse.Namespace) -> int:
         raise UsageError(exc.text(args.lang)) from None
     extra = [text("repl", "intro-insecure", args.lang)] if target.insecure else []
     security = text("repl", f"security-{target.security}", args.lang)
-    repl = Repl(target, history=history(), strict=args.strict, lang=args.lang,
+    repl = Repl(target, history=history(), strict=args.strict, lang=args.lang, reveal_secrets=args.reveal_secrets,
                 intro=intro(text("repl", "intro-target", args.lang, target=visible_text(target.label),
                                  security=security), extra, args.lang))
     status = repl.run()

@@ -39,7 +39,8 @@ def run_sandbox_repl(args: argparse.Namespace | None = None) -> int:
     lang = _lang(args)
     try:
         target = Target("127.0.0.1", listener.getsockname()[1], "plain", cafile=str(data_dir / "tls" / CERT_NAME))
-        repl = Repl(target, sandbox=link.get, history=history(), on_ready=link.go, lang=lang, intro=intro(
+        repl = Repl(target, sandbox=link.get, history=history(), on_ready=link.go, lang=lang,
+                    reveal_secrets=bool(getattr(args, "reveal_secrets", False)), intro=intro(
             text("repl", "intro-sandbox", lang, target=target.label),
             [text("repl", "intro-account", lang, account=DEFAULT_ACCOUNTS[0].describe(lang))], lang))
         status = repl.run()

@@ -267,7 +267,8 @@ def run_interactive(lesson: Lesson, variables: dict[str, str], target: Target, s
         start = 0
     tutor = Tutor(lesson, variables, sandbox, start, lang)
     repl = Repl(target, sandbox=(lambda: sandbox) if sandbox is not None else None, history=history(),
-                variables={k: v for k, v in variables.items()}, tutor=tutor, lang=lang)
+                variables={k: v for k, v in variables.items()}, tutor=tutor, lang=lang,
+                reveal_secrets=bool(getattr(save_args, "reveal_secrets", False)))
     repl.say_lines(tutor.intro())
     if start:
         repl.say([("dim", text("resuming", tutor.lang, n=start + 1, last=start))])

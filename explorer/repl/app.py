@@ -64,7 +64,7 @@ class Repl:
                  console: Console | None = None, input=None, output=None,
                  history: History | None = None, strict: bool = False, lang: str = "en",
                  variables: dict[str, str] | None = None, intro: list[str] | None = None, tutor=None,
-                 on_ready: Callable[[], None] | None = None):
+                 on_ready: Callable[[], None] | None = None, reveal_secrets: bool = False):
         self.engine = Engine(target, strict=strict)
         self.tutor = tutor  # a lesson being followed (explorer.lessons.tutor.Tutor), or None
         self._sandbox = sandbox or (lambda: None)
@@ -75,6 +75,9 @@ class Repl:
         self.addresses = AddressBook(variables)
         self.show_bytes = True
         self.show_hex = False
+        # Show the Base64 of a password typed masked (--reveal-secrets, /set reveal-secrets on);
+        # /history and /save leave it out whatever this says.
+        self.reveal_secrets = reveal_secrets
         self.finished = False
         self.last_reply: Reply | None = None
         self.auth: AuthGuide | None = None
@@ -295,10 +298,10 @@ class Repl:
         elif state is State.DATA:
             self._data_line(text)
         elif state is State.AUTH_EXCHANGE and self.auth is not None:
-            outgoing, lines = self.auth.take(text)
+            outgoing, lines = self.auth.take(text, reveal=self.reveal_secrets)
             self.say_lines(lines)
             if outgoing is not None:
-                self.send(outgoing)
+                self.send(outgoing, shown=self.auth.shown_bytes(outgoing, self.reveal_secrets))
         elif not text.strip():
             return
         else:
@@ -321,8 +324,10 @@ class Repl:
         self.say_lines(view.dot_stuff_note(text, self.lang))
         self.send(DataLine(text))
 
-    def send(self, outgoing) -> None:
-        """Show the exact bytes and the warnings, send, then show everything that came back."""
+    def send(self, outgoing, shown: bytes | None = None) -> None:
+        """Show the exact bytes and the warnings, send, then show everything that came back.
+
+        ``shown``: what to show for the bytes instead (a secret replaced by the placeholder)."""
         # What the server said meanwhile (a 421 in the middle of DATA) comes first, and answers
         # nothing this line does; if it closed the connection, the line is not sent at all.
         early = self.engine.poll()
@@ -338,7 +343,8 @@ class Repl:
             wire = outgoing.to_bytes()
             self.message.lint(self, outgoing, wire)
             if self.show_bytes:
-                self.say_lines(view.wire_lines("client", wire, hex_dump=self.show_hex, lang=self.lang))
+                self.say_lines(view.wire_lines("client", wire if shown is None else shown, hex_dump=self.show_hex,
+                                               lang=self.lang))
             if isinstance(outgoing, Command) and outgoing.verb == "AUTH":
                 mechanism, _, initial = outgoing.argument.partition(" ")
                 self._auth_mechanism = mechanism.upper()

@@ -1,8 +1,9 @@
 """Guided AUTH: after a 334, ask for what the mechanism needs and show its Base64 before sending.
 
 LOGIN asks one thing per 334 (the decoded prompt says which); PLAIN and CRAM-MD5 need the user
-name and the secret and build one answer from both. Secrets are typed masked, and their Base64 is
-still shown, because Base64 hides nothing: that is the lesson.
+name and the secret and build one answer from both. Secrets are typed masked; the Base64 made
+from a masked password would undo the mask (Base64 hides nothing: that is the lesson), so it is
+shown as the placeholder, with its length and how to reveal it, unless the learner asked for it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,21 @@ from explorer.core.auth import (
 )
 from explorer.core.commands import AuthLine
 from explorer.core.render import visible, visible_text
+from explorer.recording import PLACEHOLDER
 from explorer.reports.explaining import wrap
 from explorer.knowledge.guide import note
 from explorer.knowledge.keyed import error_text
 from explorer.knowledge.tables import text
 from explorer.repl.console import Line
 
-__all__ = ["AuthGuide"]
+__all__ = ["AuthGuide", "HIDDEN"]
+
+#: What stands on the screen for the Base64 of a password typed masked (the recordings' placeholder).
+HIDDEN = PLACEHOLDER.decode("ascii")
+#: The mechanisms whose answer decodes back to the password. CRAM-MD5's answer is the user name
+#: and an HMAC digest bound to this one challenge: it does not give the password away, and seeing
+#: it is the point of that lesson, so it stays shown.
+_DECODABLE = ("LOGIN", "PLAIN")
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -112,8 +121,12 @@ class AuthGuide:
     def masked(self) -> bool:
         return self.field == "password"
 
-    def take(self, text: str) -> tuple[AuthLine | None, list[Line]]:
-        """The learner typed ``text`` for the current field; returns the line to send, if complete."""
+    def take(self, text: str, reveal: bool = False) -> tuple[AuthLine | None, list[Line]]:
+        """The learner typed ``text`` for the current field; returns the line to send, if complete.
+
+        Unless ``reveal``, the Base64 of a password typed masked is shown as :data:`HIDDEN`, with a
+        note saying why and how to show it; what is sent is the same either way.
+        """
         if text == "*":
             return AuthLine("*"), [[("dim", "   " + _t("auth-cancel", self.lang))]]
         name = self.field
@@ -128,10 +141,12 @@ class AuthGuide:
         self.values[name] = text
         shown = text if name != "password" else "*" * len(text)
         if self.mechanism == "LOGIN":
-            encoded = b64encode_text(text)
-            return AuthLine(encoded, secret=name == "password"), [
+            line = AuthLine(b64encode_text(text), secret=name == "password")
+            encoded, hidden = self._encoded(line, reveal)
+            return line, [
                 [("dim", "   " + _t("auth-field", self.lang, name=self.label(name))), ("", visible_text(shown)),
                  ("dim", _t("auth-base64", self.lang)), ("title", encoded)],
+                *hidden,
                 [("note", wrap(note("base64-not-encryption", self.lang), "   "))],
             ]
         if self.wanted:  # PLAIN and CRAM-MD5 need the other field too
@@ -140,10 +155,13 @@ class AuthGuide:
         if self.mechanism == "PLAIN":
             parts = plain_response(user, secret)
             masked = visible(parts.raw).replace(visible(secret.encode()), "*" * len(secret)) if secret else visible(parts.raw)
-            return AuthLine(parts.encoded, secret=True), [
+            line = AuthLine(parts.encoded, secret=True)
+            encoded, hidden = self._encoded(line, reveal)
+            return line, [
                 [("note", wrap(note("plain-parts", self.lang), "   "))],
                 [("dim", "   " + _t("auth-plain-parts", self.lang)), ("", masked)],
-                [("dim", " " + _t("auth-base64", self.lang)), ("title", parts.encoded)],
+                [("dim", " " + _t("auth-base64", self.lang)), ("title", encoded)],
+                *hidden,
                 [("note", wrap(note("base64-not-encryption", self.lang), "   "))],
             ]
         response, encoded = cram_md5_response(self.challenge, user, secret)
@@ -151,6 +169,29 @@ class AuthGuide:
             [("dim", "   " + _t("auth-cram", self.lang)), ("", visible_text(response))],
             [("dim", " " + _t("auth-base64", self.lang)), ("title", encoded)],
         ]
+
+    def hides(self, line: AuthLine) -> bool:
+        """Whether ``line`` carries a password typed masked, in a form that decodes back to it.
+
+        A line the learner typed in clear (``AUTH PLAIN <blob>``, a ``/raw`` line, an unguided
+        answer) is not hidden: it stands on the screen already, where they typed it.
+        """
+        return line.secret and self.mechanism in _DECODABLE
+
+    def shown_bytes(self, line: AuthLine, reveal: bool = False) -> bytes | None:
+        """What the ``C:`` line shows for ``line`` when it is not its bytes: the secret replaced by
+        the placeholder (as after ``-> Base64:``). None: show the bytes as sent."""
+        if reveal or not self.hides(line):
+            return None
+        return line.to_bytes().replace(line.text.encode("ascii", "backslashreplace"), PLACEHOLDER)
+
+    def _encoded(self, line: AuthLine, reveal: bool) -> tuple[str, list[Line]]:
+        """The Base64 to show after ``-> Base64:``, and the note to add when it is hidden."""
+        if self.shown_bytes(line, reveal) is None:
+            return line.text, []
+        # How to show it on a line of its own: "/set reveal-secrets on" is to be read and typed whole.
+        return HIDDEN, [[("dim", wrap(_t("auth-base64-hidden", self.lang, length=len(line.text)), "   "))],
+                        [("dim", "   " + _t("auth-base64-reveal", self.lang))]]
 
     def _ask_if_base64(self, text: str) -> list[Line]:
         """Lines asking the learner, if ``text`` looks like a user name already in Base64."""

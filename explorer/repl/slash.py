@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import shlex
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from explorer.core.commands import VERBS, RawBytes
 from explorer.core.render import EscapeError, parse_escapes, visible, visible_text
@@ -280,6 +280,10 @@ def _attach(repl: Repl, arg: str) -> None:
                                                type=attachment.content_type))])
 
 
+#: The /set name that is a switch of the REPL's rather than a variable of the suggestions.
+REVEAL = "reveal-secrets"
+
+
 def _set(repl: Repl, arg: str) -> None:
     from explorer.repl.addresses import NAMES
 
@@ -287,12 +291,27 @@ def _set(repl: Repl, arg: str) -> None:
     if not name:
         for key, val in repl.addresses.values().items():
             repl.say([("", f"  {key:<10} "), ("title", visible_text(val) or "-")])
+        repl.say([("", f"  {REVEAL} "), ("title", repl.text("on" if repl.reveal_secrets else "off"))])
+        return
+    if name == REVEAL:
+        _reveal(repl, value.strip())
         return
     if name not in NAMES or not value.strip():
-        repl.error(_say(repl, "set-usage", names=", ".join(NAMES)))
+        repl.error(_say(repl, "set-usage", names=", ".join((*NAMES, REVEAL))))
         return
     repl.addresses.set(name, value.strip())
     repl.say([("dim", f"{name} = "), ("title", visible(value.strip().encode()))])
+
+
+def _reveal(repl: Repl, value: str) -> None:
+    """``/set reveal-secrets on|off`` (or the words for on and off in the learner's language)."""
+    choices = {word: state for state in ("on", "off") for word in (state, repl.text(state))}
+    state = choices.get(value.lower())
+    if state is None:
+        repl.error(_say(repl, "reveal-usage", state=repl.text("on" if repl.reveal_secrets else "off")))
+        return
+    repl.reveal_secrets = state == "on"
+    repl.say([("dim", wrap(_say(repl, f"reveal-{state}"), ""))])
 
 
 def _save(repl: Repl, arg: str) -> None:
@@ -370,8 +389,8 @@ def run_slash(repl: Repl, text: str) -> None:
     command.run(repl, arg)
 
 
-def argument_options(repl: Repl, name: str) -> list[str]:
-    """What Tab offers after ``/name``."""
+def argument_options(repl: Repl, name: str, before: Sequence[str] = ()) -> list[str]:
+    """What Tab offers after ``/name`` and the words ``before`` the one being typed."""
     if name == "help":
         return list(COMMANDS) + list(VERBS)
     if name == "scenario":
@@ -386,7 +405,9 @@ def argument_options(repl: Repl, name: str) -> list[str]:
         return ["sandbox", "--starttls", "--tls", "--insecure", "--timeout"]
     if name == "set":
         from explorer.repl.addresses import NAMES
-        return list(NAMES)
+        if before:  # the value: only reveal-secrets has values to offer
+            return ["on", "off"] if list(before) == [REVEAL] else []
+        return [*NAMES, REVEAL]
     if name == "save":
         return ["--reveal-secrets"]
     if name == "lang":

@@ -84,8 +84,8 @@ class SmtpCompleter(Completer):
             yield from (Completion("/" + c.name, start_position=-len(text), display_meta=c.texts(self.repl.lang)["summary"])
                         for c in COMMANDS.values() if c.name.startswith(name.lower()))
             return
-        word = rest.rsplit(" ", 1)[-1]
-        yield from _matches(word, argument_options(self.repl, name.lower()))
+        *before, word = rest.split(" ")
+        yield from _matches(word, argument_options(self.repl, name.lower(), [w for w in before if w]))
 
 
 def toolbar(repl: Repl, columns: int | None = None) -> FormattedText:
