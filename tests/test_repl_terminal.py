@@ -51,6 +51,14 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
+    def steps(self, *steps: tuple[str, str]) -> str:
+        """Type each line (and Enter), then wait for the text it brings; the last screen."""
+        screen = ""
+        for line, wanted in steps:
+            self.keys(line, "Enter")
+            screen = self.wait_for(wanted)
+        return screen
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
 
@@ -110,16 +118,8 @@ def test_a_learner_session_on_the_embedded_sandbox(terminal, tmp_path) -> None:
 def test_reveal_secrets_shows_the_password_base64(terminal) -> None:
     term = terminal([EXPLORER, "--reveal-secrets", "--lang", "zh"])
     term.wait_for("/connect")
-    term.keys("/connect", "Enter")
-    term.wait_for("S: 220 sandbox.test")
-    term.keys("EHLO me", "Enter")
-    term.wait_for("S: 250 HELP\\r\\n")
-    term.keys("AUTH LOGIN", "Enter")
-    term.wait_for("用户名>")
-    term.keys("learner@sandbox.test", "Enter")
-    term.wait_for("密码>")
-    term.keys("password123", "Enter")
-    screen = term.wait_for("S: 235 2.7.0")
+    screen = term.steps(("/connect", "S: 220 sandbox.test"), ("EHLO me", "S: 250 HELP"), ("AUTH LOGIN", "用户名>"),
+                        ("learner@sandbox.test", "密码>"), ("password123", "S: 235 2.7.0"))
     assert "C: cGFzc3dvcmQxMjM=\\r\\n" in screen and "<secret removed>" not in screen
 
 
