@@ -123,3 +123,40 @@ def test_completion_offers_the_switch_and_its_values(sandbox) -> None:
     assert "reveal-secrets" in argument_options(repl, "set")
     assert argument_options(repl, "set", ["reveal-secrets"]) == ["on", "off"]
     assert argument_options(repl, "set", ["sender"]) == []
+
+
+def _echoing_server():
+    """A hostile server that answers the password with an echo of it, upper-cased and decoded."""
+    from scripted_server import ScriptedServer
+
+    return ScriptedServer([
+        ("send", b"220 echo ESMTP\r\n"), ("read",), ("send", b"250-echo\r\n250 AUTH LOGIN\r\n"),
+        ("read",), ("send", b"334 VXNlcm5hbWU6\r\n"), ("read",), ("send", b"334 UGFzc3dvcmQ6\r\n"),
+        ("read",), ("send", f"535 5.7.8 not {LOGIN_B64.upper()} ({PASSWORD})\r\n".encode()),
+        ("read",), ("send", b"221 bye\r\n")])
+
+
+def test_an_echo_of_the_hidden_password_from_the_server_is_hidden_too() -> None:
+    from explorer.client.engine import Target
+
+    server = _echoing_server()
+    try:
+        repl, shown = run_repl(Target("127.0.0.1", server.port, timeout=5.0),
+                               login() + ["/explain", "QUIT"])
+    finally:
+        server.close()
+    assert_nothing_of(LOGIN_B64, shown)
+    assert "S: 535 5.7.8 not <secret removed> (<secret removed>)\\r\\n" in shown
+    assert f"{LOGIN_B64}\r\n".encode() in server.received  # sent as it is
+
+
+def test_with_reveal_secrets_the_echo_is_shown_as_it_came() -> None:
+    from explorer.client.engine import Target
+
+    server = _echoing_server()
+    try:
+        repl, shown = run_repl(Target("127.0.0.1", server.port, timeout=5.0), login() + ["QUIT"],
+                               reveal_secrets=True)
+    finally:
+        server.close()
+    assert f"S: 535 5.7.8 not {LOGIN_B64.upper()} ({PASSWORD})\\r\\n" in shown

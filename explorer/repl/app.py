@@ -28,6 +28,7 @@ from explorer.repl.family import ServerFamily, connect_hint_lines
 from explorer.repl.console import Console, Line
 from explorer.repl.history import SafeMemoryHistory, SecretFilter
 from explorer.repl.keys import key_bindings
+from explorer.repl.masking import HiddenSecrets
 from explorer.repl.message import MessageDesk
 from explorer.repl.suggest import SmtpCompleter, StepSuggest, toolbar
 from explorer.repl.targets import TargetError, parse_target
@@ -78,6 +79,7 @@ class Repl:
         # Show the Base64 of a password typed masked (--reveal-secrets, /set reveal-secrets on);
         # /history and /save leave it out whatever this says.
         self.reveal_secrets = reveal_secrets
+        self.hidden = HiddenSecrets()  # what was hidden, hidden in an echo from the server too
         self.finished = False
         self.last_reply: Reply | None = None
         self.auth: AuthGuide | None = None
@@ -301,7 +303,10 @@ class Repl:
             outgoing, lines = self.auth.take(text, reveal=self.reveal_secrets)
             self.say_lines(lines)
             if outgoing is not None:
-                self.send(outgoing, shown=self.auth.shown_bytes(outgoing, self.reveal_secrets))
+                shown = self.auth.shown_bytes(outgoing, self.reveal_secrets)
+                if shown is not None:
+                    self.hidden.add(outgoing.to_bytes().rstrip(b"\r\n"), self.auth.values["password"].encode("utf-8"))
+                self.send(outgoing, shown=shown)
         elif not text.strip():
             return
         else:
@@ -369,9 +374,10 @@ class Repl:
         if not outcome.events and empty:
             self.say([("dim", empty)])
         for event in outcome.events:
-            self.say_lines(view.event_lines(event, self.lang, hex_dump=self.show_hex))
+            shown = event if self.reveal_secrets else self.hidden.event(event)
+            self.say_lines(view.event_lines(shown, self.lang, hex_dump=self.show_hex))
             if isinstance(event, Answer):
-                self.last_reply = event.reply
+                self.last_reply = shown.reply  # for /explain, which shows it
                 self.say_lines(self.server_family.after(event, self.lang))
                 self.addresses.answered(event)
                 self._after_answer(event)
