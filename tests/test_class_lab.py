@@ -14,7 +14,7 @@ from pathlib import Path
 
 import class_clients as kinds
 import pytest
-from test_sandbox_cli import Lines
+from test_sandbox_cli import listening, running
 
 from explorer.sandbox.roster import read_roster
 
@@ -47,22 +47,15 @@ def lab(tmp_path_factory):
     explorer("accounts", "generate", "--count", "120", "--prefix", "s", "--domain", "lab.test",
              "-o", str(roster))
     students = read_roster(roster)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "sandbox", "--port", "0", "--data-dir", str(data),
-         "--roster", str(roster)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out = Lines(server.stdout)
-        port = int(out.wait_for(r"listening on 127\.0\.0\.1:(\d+)$")[1])
+    with running("sandbox", "--port", "0", "--data-dir", str(data),
+                 "--roster", str(roster)) as (server, out):
+        port = listening(out)
         for student, client in zip(students, PLAN):
             client(port, student)
         for _ in PLAN:  # every session ended, and logged
             out.wait_for(r"session #\d+ 127\.0\.0\.1:\d+: ", timeout=60)
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=30) == 0
-    finally:
-        if server.poll() is None:
-            server.kill()
     rubric = doc_rubric(tmp_path)
     reports = {}
     for form in ("csv", "json"):

@@ -7,11 +7,10 @@ import json
 import signal
 import smtplib
 import subprocess
-import sys
 import time
 
 import pytest
-from test_sandbox_cli import Lines
+from test_sandbox_cli import listening, running
 
 from explorer.sandbox.roster import accounts_of, generate, write_new
 
@@ -97,13 +96,9 @@ def test_class_server_banner_names_the_roster_never_a_secret(tmp_path):
     roster = tmp_path / "roster.csv"
     write_new(roster, students)
     data = tmp_path / "data"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "sandbox", "--port", "0", "--data-dir", str(data),
-         "--roster", str(roster)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out = Lines(process.stdout)
-        port = int(out.wait_for(r"listening on 127\.0\.0\.1:(\d+)$")[1])
+    with running("sandbox", "--port", "0", "--data-dir", str(data),
+                 "--roster", str(roster)) as (process, out):
+        port = listening(out)
         out.wait_for(rf"^  accounts: 5 from the roster {roster} \(passwords and codes are in "
                      r"that file\)$")
         with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
@@ -117,9 +112,6 @@ def test_class_server_banner_names_the_roster_never_a_secret(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         out.wait_for("stopped cleanly")
-    finally:
-        if process.poll() is None:
-            process.kill()
     printed = "\n".join(out.seen) + "".join(iter(lambda: out.queue.get_nowait()
                                                  if not out.queue.empty() else "", ""))
     assert "learner@sandbox.test" not in printed
@@ -237,12 +229,9 @@ def test_lab_network_warning_says_what_the_options_do_in_the_teachers_language(t
     roster = tmp_path / "roster.csv"
     write_new(roster, students)
     options = ["--allow-plaintext-auth"] if allow else []
-    process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "--lang", "zh", "sandbox", "--host", "0.0.0.0",
-         "--port", "0", "--data-dir", str(tmp_path / "data"), "--roster", str(roster), *options],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out = Lines(process.stdout)
+    with running("--lang", "zh", "sandbox", "--host", "0.0.0.0", "--port", "0", "--data-dir",
+                 str(tmp_path / "data"), "--roster", str(roster), *options,
+                 stdin=subprocess.PIPE) as (process, out):
         warning = out.wait_for(r"警告：正在监听 0\.0\.0\.0.*$")[0]
         if allow:
             assert "已允许不经 STARTTLS 的明文 AUTH（--allow-plaintext-auth）" in warning
@@ -256,6 +245,3 @@ def test_lab_network_warning_says_what_the_options_do_in_the_teachers_language(t
         out.wait_for(r"^共 0 个会话（0 个仍在连接），接收了 0 封邮件；场景：无$")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()

@@ -65,15 +65,16 @@ def running(*args: str, stdin=subprocess.DEVNULL):
             process.wait()
 
 
+def listening(out: Lines) -> int:
+    """The port the standalone sandbox says it listens on."""
+    return int(out.wait_for(r"^smtp-explorer sandbox listening on 127\.0\.0\.1:(\d+)$")[1])
+
+
 def test_standalone_sandbox_end_to_end(tmp_path):
     data = tmp_path / "data"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "sandbox", "--port", "0", "--data-dir", str(data),
-         "--account", "alice:alicepw:alicecode"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out = Lines(process.stdout)
-        port = int(out.wait_for(r"^smtp-explorer sandbox listening on 127\.0\.0\.1:(\d+)$")[1])
+    with running("sandbox", "--port", "0", "--data-dir", str(data),
+                 "--account", "alice:alicepw:alicecode") as (process, out):
+        port = listening(out)
         out.wait_for(r"^    learner@sandbox\.test  password password123  authorization code "
                      r"abcdefghijklmnop$")
         out.wait_for(r"^    friend@sandbox\.test  password ")
@@ -90,10 +91,6 @@ def test_standalone_sandbox_end_to_end(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         out.wait_for(r"^smtp-explorer sandbox stopped cleanly: 1 session, 1 message accepted$")
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert "Traceback" not in "".join(out.seen)
 
 
