@@ -7,7 +7,6 @@ compared here with the long way on sessions recorded by the real sandbox.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 import class_clients as kinds
@@ -109,8 +108,8 @@ def _rendered(log, students) -> tuple[str, str, str]:
     return render_csv(report), render_json(report), render_class_html(report, "zh")
 
 
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods() or workers() < 2,
-                    reason="the report shares sessions out only where processes fork, on 2+ cores")
+@pytest.mark.skipif(not parallel._can_fork() or workers() < 2,
+                    reason="the report shares sessions out only on Linux (fork), on 2+ cores")
 def test_the_report_on_every_core_is_the_report_of_one(make_sandbox, monkeypatch) -> None:
     log, students = _class_log(make_sandbox)
     one_core = _rendered(log, students)

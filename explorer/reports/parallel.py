@@ -3,15 +3,17 @@ each walked on its own, so they are shared out to worker processes.
 
 :func:`map_sessions` is ``map`` with a pool behind it. The workers are forked from the report's
 process, so they find the sessions already in memory and get only their numbers: sending the
-sessions themselves would cost more than walking them. Where ``fork`` is not there (Windows),
-for a small log or on a single core, it is the plain loop: the results are the same, in the same
-order. Workers ignore Ctrl-C: the parent takes it, cancels what has not started and stops them.
+sessions themselves would cost more than walking them. Where ``fork`` is not there or not safe
+(Windows has none; on macOS CPython warns that a fork without exec can crash in system
+libraries), for a small log or on a single core, it is the plain loop: the results are the same,
+in the same order. Workers ignore Ctrl-C: the parent takes it, cancels what has not started and stops them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence, TypeVar
@@ -38,6 +40,10 @@ def workers() -> int:
     return max(1, min(count, MAX_WORKERS))
 
 
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _quiet() -> None:
     # In a worker: a Ctrl-C is the parent's to act on, not a traceback per worker.
     import signal
@@ -56,7 +62,7 @@ def map_sessions(function: Callable[[T], R], items: Sequence[T], *,
     (default :data:`POOL_FROM`) or more. The results travel back by pickle: keep them small."""
     global _work
     count = workers()
-    if count < 2 or len(items) < (POOL_FROM if least is None else least) or "fork" not in multiprocessing.get_all_start_methods():
+    if count < 2 or len(items) < (POOL_FROM if least is None else least) or not _can_fork():
         return [function(item) for item in items]
     step = max(1, -(-len(items) // (count * 4)))  # a few batches per worker: an even finish
     batches = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
