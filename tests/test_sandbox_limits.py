@@ -6,7 +6,7 @@ from __future__ import annotations
 import smtplib
 import time
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 LEARNER, FRIEND = "learner@sandbox.test", "friend@sandbox.test"
 COMMAND_TOO_LONG = (b"500 5.5.2 Command line too long (RFC 5321 4.5.3.1.4: 512 octets with "
@@ -128,6 +128,7 @@ def test_session_cap(make_sandbox, raw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(garbage=st.lists(st.binary(min_size=0, max_size=700).filter(lambda b: b"\n" not in b),
                         min_size=1, max_size=4))
+@example(garbage=[b"QUIT", b"\x04\x91\xba\x91y\x1c\\\xa9", b"QUIT", b"\x90\xe2"])  # found by hypothesis
 def test_garbage_never_crashes_the_server(sandbox, raw, garbage):
     conn = raw(sandbox)
     conn.reply()
@@ -137,6 +138,10 @@ def test_garbage_never_crashes_the_server(sandbox, raw, garbage):
         assert reply[:1] in b"2345" and reply.endswith(b"\r\n")
         if reply.startswith(b"354"):  # a garbage line that happened to be DATA
             conn.send(b".\r\n")
+            conn.reply()
+        elif reply.startswith(b"221"):  # one that happened to be QUIT: the server said goodbye
+            assert conn.closed()
+            conn = raw(sandbox)
             conn.reply()
     conn.send(b"NOOP\r\n")
     assert conn.reply() == b"250 2.0.0 OK\r\n"
