@@ -148,3 +148,18 @@ def test_help_fits_80_columns_in_both_languages(lang: str) -> None:
     _, text = run_repl(target, ["/help", "/help lang"], lang=lang)
     assert "/lang [en|zh]" in text
     assert [line for line in text.splitlines() if width(line) > 80] == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_warning_before_sending_fits_80_columns(lang: str) -> None:
+    # What the REPL says before it sends a line the core warns about: the warning and its fix,
+    # each filled to the screen (a long fix ran past 80 columns, cut by the terminal mid-word).
+    from explorer.core.session import Warning_
+    from explorer.knowledge.tables import load
+    from explorer.repl.view import warning_lines
+
+    keys = [key for key in load("warnings") if isinstance(load("warnings")[key], dict)]
+    assert len(keys) > 20
+    rows = [row for line in warning_lines(tuple(Warning_(key, 500) for key in keys), lang)
+            for _, text in line for row in text.split("\n")]
+    assert [row for row in rows if width(row) > 80] == []

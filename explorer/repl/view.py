@@ -106,7 +106,7 @@ def warning_lines(warnings: tuple[Warning_, ...], lang: str = "en") -> list[Line
     for label, what, fix in warning_explanation(warnings, lang):
         out.append([("warn", "  " + table_text("ui", "heading", lang, label=label)), ("", "\n" + wrap(what))])
         if fix:
-            out.append([("dim", "    " + fix)])
+            out.append([("dim", wrap(fix))])
     return out
 
 
