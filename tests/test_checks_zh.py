@@ -71,7 +71,7 @@ def _named_checks(source: str) -> set[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            position = {"add": 1, "report": 1, "problem": 1, "of": 3}.get(name)
+            position = {"add": 1, "report": 1, "problem": 1, "of": 3, "read_toml": 1}.get(name)
             if position is not None and len(node.args) > position:
                 arg = node.args[position]
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):

@@ -7,13 +7,12 @@ network. Every problem names the file, the line and the field, so an instructor 
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from explorer.knowledge.keyed import KeyedError
 from explorer.lessons.locate import Checker
-from explorer.lessons.model import PLACEHOLDER, Lesson, Problem
+from explorer.lessons.model import PLACEHOLDER, Lesson, Problem, read_toml
 from explorer.lessons.steps import ONE_LINE, line_break, read_scenarios, read_step
 from explorer.lessons.translate import check_translations, localise
 from explorer.sandbox.profile import DEFAULT_PROFILE, PROFILE_NAMES
@@ -53,21 +52,10 @@ def _undefined(value: Any, variables: dict[str, str], check: Checker, path: tupl
 
 
 def _parse(path: Path, lang: str | None = None) -> tuple[Lesson | None, list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem.of(path, 0, "file", "no-file")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem.of(path, 0, "file", "unreadable", error=str(exc))]
+    data, text, stopped = read_toml(path, "no-file", escape_hint=True)
+    if data is None:
+        return None, stopped
     check = Checker(path, text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        line = int(found.group(1)) if found else 1
-        if "Unescaped '\\'" in str(exc):  # a backslash TOML does not know (\x41, \q): what to write
-            return None, [Problem.of(path, line, "toml", "bad-toml-escape", error=str(exc))]
-        return None, [Problem.of(path, line, "toml", "bad-toml", error=str(exc))]
     check_translations(data, check.add)
     data = localise(data, lang or "")
     check.unknown(data, TOP_KEYS, ())

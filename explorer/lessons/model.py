@@ -7,9 +7,11 @@ these objects or a list of problems with ``file:line``.
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Lesson", "Step", "Question", "ReplyRule", "Problem", "check_text", "PLACEHOLDER", "fill", "normalise_answer"]
 
@@ -44,6 +46,27 @@ class Problem:
         if not self.line:
             return f"{self.path}: {message}"
         return f"{self.path}:{self.line}: {self.field}: {message}"
+
+
+def read_toml(path: Path, missing: str, *, escape_hint: bool = False
+              ) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    """A lesson or rubric file: its TOML (None if it has none), its text and the one problem that
+    stopped the reading (``missing``: the key that says no such file). ``escape_hint``: a
+    backslash TOML does not know (\\x41, \\q) gets the problem that says what to write."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, "", [Problem.of(path, 0, "file", missing)]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, "", [Problem.of(path, 0, "file", "unreadable", error=str(exc))]
+    try:
+        return tomllib.loads(text), text, []
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found.group(1)) if found else 1
+        if escape_hint and "Unescaped '\\'" in str(exc):
+            return None, text, [Problem.of(path, line, "toml", "bad-toml-escape", error=str(exc))]
+        return None, text, [Problem.of(path, line, "toml", "bad-toml", error=str(exc))]
 
 
 def check_text(key: str, lang: str = "en", /, **values: object) -> str:

@@ -12,13 +12,12 @@ finding of severity "error"). Loading only parses TOML; every problem is reporte
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from explorer.lessons.locate import KeyLines
-from explorer.lessons.model import Problem
+from explorer.lessons.model import Problem, read_toml
 from explorer.reports.class_facts import Delivery, SessionFacts
 
 __all__ = ["Item", "Rubric", "RubricError", "CHECKS", "check_rubric", "load_rubric", "score"]
@@ -65,18 +64,9 @@ class RubricError(Exception):
 
 
 def _parse(path: Path) -> tuple[Rubric | None, list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem.of(path, 0, "file", "no-rubric-file")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem.of(path, 0, "file", "unreadable", error=str(exc))]
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        return None, [Problem.of(path, int(found.group(1)) if found else 1, "toml", "bad-toml",
-                                 error=str(exc))]
+    data, text, stopped = read_toml(path, "no-rubric-file")
+    if data is None:
+        return None, stopped
     lines, problems = KeyLines(text), []
 
     def add(where: tuple, key: str, **values: object) -> None:
